@@ -1,0 +1,1 @@
+"""Ingestion: read report files, recover their paragraph structure, describe them."""

@@ -1,0 +1,120 @@
+"""Document metadata: from the corpus manifest, a sidecar NAME.toml, or the file's header.
+
+Order of precedence: a sidecar `NAME.toml` next to the file, then an entry in a
+`manifest.toml` in the same folder, then what the header shows (symbol, date line,
+title), with the file name as the last resort.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.records import DocumentMeta
+
+MANIFEST_NAME = "manifest.toml"
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_DATE_LINE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
+_SYMBOL = re.compile(r"\b([AS]/(?:RES/)?\d{1,3}/\d{1,4}(?:/Add\.\d+)?)(?:[–-]([AS]/\d{4}/\d{1,4}))?")
+_REPORT_OF = re.compile(r"report of the secretary[- ]general", re.I)
+
+
+def _from_entry(entry: dict[str, object], source: str) -> DocumentMeta:
+    symbol = str(entry.get("symbol") or entry.get("id") or "")
+    short = str(entry.get("short_symbol") or symbol.split("–")[0].split("-S/")[0])
+    doc_id = str(entry.get("id") or short)
+    if not doc_id:
+        raise IngestError(source, "metadata entry has neither `id` nor `symbol`")
+    return DocumentMeta(
+        doc_id=doc_id,
+        symbol=symbol or doc_id,
+        short_symbol=short or doc_id,
+        title=str(entry.get("title") or doc_id),
+        date=str(entry.get("date") or ""),
+        author=str(entry.get("author") or ""),
+        kind=str(entry.get("kind") or ""),
+        source=source,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(path, f"invalid TOML ({exc}); fix or remove this file") from None
+
+
+def manifest_entry(path: Path) -> dict[str, object] | None:
+    """The `[[document]]` entry describing `path` in its folder's manifest, if any."""
+    manifest = path.parent / MANIFEST_NAME
+    if not manifest.is_file():
+        return None
+    documents = _read_toml(manifest).get("document", [])
+    for entry in documents if isinstance(documents, list) else []:
+        if isinstance(entry, dict) and entry.get("file") == path.name:
+            return entry
+    return None
+
+
+def paragraph_style(path: Path) -> bool | None:
+    """Whether the manifest declares the document numbered (True), unnumbered, or unknown."""
+    for entry in (_sidecar(path), manifest_entry(path)):
+        if entry and entry.get("paragraphs") in ("numbered", "unnumbered"):
+            return entry["paragraphs"] == "numbered"
+    return None
+
+
+def _sidecar(path: Path) -> dict[str, object] | None:
+    sidecar = path.with_suffix(".toml")
+    if not sidecar.is_file():
+        return None
+    data = _read_toml(sidecar)
+    return data.get("document", data) if isinstance(data.get("document", data), dict) else data
+
+
+def detect_from_header(text: str, path: Path) -> DocumentMeta:
+    """Metadata from the first lines of a report: symbol, date line, title."""
+    head_lines = [ln.strip(" #*\t") for ln in text.splitlines()[:80] if ln.strip(" #*\t")]
+    head = "\n".join(head_lines)
+    symbol_match = _SYMBOL.search(head[:1500])
+    date_match = _DATE_LINE.search(head[:1500])
+    months = _MONTHS.split("|")
+    date = ""
+    if date_match:
+        day, month, year = date_match.groups()
+        date = f"{year}-{months.index(month) + 1:02d}-{int(day):02d}"
+    title = ""
+    for i, line in enumerate(head_lines):
+        if _REPORT_OF.fullmatch(line.strip(" .")) and i > 0:
+            title = head_lines[i - 1]
+            break
+    if not title:
+        title = next((ln for ln in head_lines if len(ln) > 20 and not _DATE_LINE.search(ln)), "")
+    stem = path.stem
+    if symbol_match:
+        short = symbol_match.group(1)
+        symbol = f"{short}–{symbol_match.group(2)}" if symbol_match.group(2) else short
+        return DocumentMeta(short, symbol, short, title or stem, date, source="detected")
+    return DocumentMeta(stem, stem, stem, title or stem, date, source="filename")
+
+
+def document_meta(path: Path, text: str) -> DocumentMeta:
+    """Metadata for `path`: sidecar, then manifest entry, then detection from `text`."""
+    sidecar = _sidecar(path)
+    if sidecar:
+        detected = detect_from_header(text, path)
+        merged = {
+            "id": detected.doc_id,
+            "symbol": detected.symbol,
+            "title": detected.title,
+            "date": detected.date,
+        } | sidecar
+        return _from_entry(merged, "sidecar")
+    entry = manifest_entry(path)
+    if entry:
+        return _from_entry(entry, "manifest")
+    return detect_from_header(text, path)

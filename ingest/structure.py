@@ -1,0 +1,251 @@
+"""Recover the citable structure of a report: numbered paragraphs, footnotes, blocks.
+
+Pure functions over text. The rules follow what converted UN reports contain:
+- report paragraphs are "N. " with N increasing by one; a numbered list inside a
+  section (restarting at 1, or in a document without numbered paragraphs) is not;
+- a page break puts a footnote block in the middle of a paragraph, and the paragraph
+  resumes after it mid-sentence: any prose after footnotes joins the open paragraph;
+- footnote markers (`<sup>12</sup>`, `¹²`, or plain digits) are removed from the text
+  users see and recorded as the paragraph's footnotes;
+- unnumbered text (a Summary before paragraph 1, a document with no numbered
+  paragraphs) becomes labelled blocks ("Summary, ¶2", "Section III, bullet 2");
+  other text before paragraph 1 is the document header and is not a citation unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.elements import SUPERSCRIPT_DIGITS, Element, Kind, elements, strip_emphasis
+from ingest.records import Unit, UnitKind
+
+MIN_NUMBERED_PARAGRAPHS = 5  # fewer than this in sequence: it is a list, not a report
+_FRONT_SECTIONS = ("summary", "abstract", "introduction", "foreword", "executive summary")
+
+_SUP_TAG = re.compile(r"\s?<sup>\s*(\d{1,3})\s*</sup>")
+_SUPERSCRIPT = re.compile(rf"([{SUPERSCRIPT_DIGITS}]{{1,3}})")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_TERMINAL = re.compile(r"[.!?:;…]['\"”’)\]]*$")
+
+
+@dataclass
+class _Open:
+    """A unit being assembled."""
+
+    label: str
+    kind: UnitKind
+    parts: list[str]
+    section: tuple[str, ...]
+    order: int
+
+    def text(self) -> str:
+        return "".join(self.parts).strip()
+
+
+@dataclass
+class _State:
+    """Mutable parser state (kept out of the pure entry point)."""
+
+    numbered_mode: bool
+    units: list[_Open] = field(default_factory=list)
+    footnotes: dict[int, _Open] = field(default_factory=dict)
+    section: list[tuple[int, str]] = field(default_factory=list)
+    open_unit: _Open | None = None  # the paragraph or block that prose may continue
+    last_number: int = 0
+    counters: dict[tuple[str, str], int] = field(default_factory=dict)
+    list_index: dict[str, int] = field(default_factory=dict)
+    after_heading: bool = False
+
+    def path(self) -> tuple[str, ...]:
+        return tuple(title for _, title in self.section)
+
+
+def _clean_inline(text: str) -> str:
+    """Markdown links, autolinks and escapes to plain text; emphasis removed."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    return re.sub(r"[ \t]+", " ", strip_emphasis(text))
+
+
+def extract_markers(text: str, plain_numbers: frozenset[int] = frozenset()) -> tuple[str, tuple[int, ...]]:
+    """Remove footnote markers from `text`; return the clean text and the footnote numbers.
+
+    Plain markers ("protect.12") are only recognised for numbers in `plain_numbers`, the
+    footnotes the document prints in plain style, and only glued to a word or punctuation.
+    """
+    found: list[int] = []
+
+    def take(match: re.Match[str]) -> str:
+        found.append(int(match.group(1).translate(str.maketrans(SUPERSCRIPT_DIGITS, "0123456789"))))
+        return ""
+
+    text = _SUP_TAG.sub(take, text)
+    text = _SUPERSCRIPT.sub(take, text)
+    if plain_numbers:
+        plain = re.compile(r"(?<=[A-Za-z.,;:”’\")\]])(\d{1,3})(?=[\s,.;:)]|$)")
+
+        def take_plain(match: re.Match[str]) -> str:
+            if int(match.group(1)) in plain_numbers:
+                return take(match)
+            return match.group(0)
+
+        text = plain.sub(take_plain, text)
+    return text, tuple(dict.fromkeys(found))
+
+
+def _section_label(state: _State) -> str:
+    """A short label for the current section: "Section III", "Summary", "Key points"."""
+    if not state.section:
+        return "Introduction"
+    title = state.section[-1][1]
+    roman = re.match(r"^(SECTIONS?)\s+([IVXL]+(?:\s+AND\s+[IVXL]+)?)\b", title, re.I)
+    if roman:
+        return f"{roman.group(1).capitalize()} {roman.group(2).upper().replace(' AND ', ' and ')}"
+    roman = re.match(r"^([IVXL]+)\.\s", title)
+    if roman:
+        return f"Section {roman.group(1)}"
+    if len(state.section) == 1 and len(title) > 50:
+        return "Introduction"
+    if title.isupper():
+        title = title.capitalize()
+    return title.rstrip(":")
+
+
+def _block_label(state: _State, what: str, number: int | None = None) -> str:
+    section = _section_label(state)
+    if what == "item":
+        lists = state.list_index.get(section, 1)
+        prefix = f"{section}, list {lists}" if lists > 1 else section
+        return f"{prefix}, item {number}"
+    key = (section, what)
+    state.counters[key] = state.counters.get(key, 0) + 1
+    sign = "¶" if what == "para" else f"{what} "
+    return f"{section}, {sign}{state.counters[key]}"
+
+
+def _is_complete(unit: _Open) -> bool:
+    text, _ = extract_markers(_clean_inline(unit.text()))
+    return bool(_TERMINAL.search(text))
+
+
+def _continues(state: _State, element: Element) -> bool:
+    """Does this prose (or bullet) continue the open unit across a page break?"""
+    unit = state.open_unit
+    if unit is None:
+        return False
+    if state.numbered_mode and unit.kind is UnitKind.NUMBERED and not state.after_heading:
+        return True
+    first = _clean_inline(element.text)[:1]
+    return first.islower() or not _is_complete(unit)
+
+
+def _open_unit(state: _State, label: str, kind: UnitKind, text: str) -> None:
+    unit = _Open(label, kind, [text], state.path(), len(state.units))
+    state.units.append(unit)
+    state.open_unit = unit
+    state.after_heading = False
+
+
+def _on_heading(state: _State, element: Element) -> None:
+    while state.section and state.section[-1][0] >= element.level:
+        state.section.pop()
+    state.section.append((element.level, element.text))
+    state.after_heading = True
+    if not state.numbered_mode:
+        state.open_unit = None
+
+
+def _on_footnote(state: _State, element: Element) -> None:
+    number = element.number or 0
+    if number in state.footnotes:  # a footnote continued on the next page
+        state.footnotes[number].parts.append(" " + element.text)
+        return
+    unit = _Open(f"fn{number}", UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units))
+    state.footnotes[number] = unit
+    state.units.append(unit)
+
+
+def _is_report_paragraph(state: _State, element: Element) -> bool:
+    return state.numbered_mode and element.number == state.last_number + 1
+
+
+def _on_numbered(state: _State, element: Element) -> None:
+    if _is_report_paragraph(state, element):
+        state.last_number = element.number or 0
+        _open_unit(state, str(element.number), UnitKind.NUMBERED, element.text)
+        return
+    # A numbered list item: inside a report paragraph it stays part of it.
+    if state.numbered_mode and state.last_number > 0 and state.open_unit is not None:
+        state.open_unit.parts.append(f"\n{element.number}. {element.text}")
+        return
+    section = _section_label(state)
+    last_item = state.counters.get((section, "last-item"), 0)
+    if element.number != last_item + 1 and last_item:  # a new list in the same section
+        state.list_index[section] = state.list_index.get(section, 1) + 1
+    state.counters[(section, "last-item")] = element.number or 0
+    _open_unit(state, _block_label(state, "item", element.number), UnitKind.BLOCK, element.text)
+
+
+def _on_text(state: _State, element: Element) -> None:
+    is_bullet = element.kind is Kind.BULLET
+    if state.open_unit is not None and _continues(state, element):
+        joiner = "\n- " if is_bullet else (" " if state.open_unit.parts else "")
+        state.open_unit.parts.append(joiner + element.text)
+        return
+    if state.numbered_mode and state.last_number == 0:
+        if not any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section):
+            return  # the document header: symbols, dates, agenda items, title
+    _open_unit(state, _block_label(state, "bullet" if is_bullet else "para"), UnitKind.BLOCK, element.text)
+
+
+def detect_numbered(elems: list[Element]) -> bool:
+    """True when the document numbers its paragraphs 1, 2, 3, ... (at least a few)."""
+    expected = 1
+    for element in elems:
+        if element.kind is Kind.NUMBERED and element.number == expected:
+            expected += 1
+    return expected - 1 >= MIN_NUMBERED_PARAGRAPHS
+
+
+def parse_units(text: str, numbered: bool | None = None) -> list[Unit]:
+    """Parse report text into citation units (numbered paragraphs, blocks, footnotes).
+
+    Args:
+        text: the document text (Markdown or plain text converted from a PDF).
+        numbered: whether the document numbers its paragraphs; detected when None.
+    """
+    elems = elements(text)
+    state = _State(numbered_mode=detect_numbered(elems) if numbered is None else numbered)
+    for element in elems:
+        if element.kind is Kind.HEADING:
+            _on_heading(state, element)
+        elif element.kind is Kind.FOOTNOTE:
+            _on_footnote(state, element)
+        elif element.kind is Kind.NUMBERED:
+            _on_numbered(state, element)
+        elif element.kind in (Kind.BULLET, Kind.PROSE):
+            _on_text(state, element)
+    plain = frozenset(n for n, u in state.footnotes.items() if _is_plain(elems, n))
+    return [_finish(unit, plain) for unit in state.units]
+
+
+def _is_plain(elems: list[Element], number: int) -> bool:
+    return any(e.kind is Kind.FOOTNOTE and e.number == number and e.plain_marker for e in elems)
+
+
+def _finish(unit: _Open, plain_numbers: frozenset[int]) -> Unit:
+    text, markers = extract_markers(_clean_inline(unit.text()), plain_numbers)
+    text = re.sub(r"[ \t]+", " ", text).replace(" \n", "\n").strip()
+    text = re.sub(r"\s+([,.;:])", r"\1", text) if unit.kind is UnitKind.FOOTNOTE else text
+    return Unit(
+        label=unit.label,
+        kind=unit.kind,
+        text=text,
+        section=unit.section,
+        footnotes=markers if unit.kind is not UnitKind.FOOTNOTE else (),
+        order=unit.order,
+    )
