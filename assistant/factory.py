@@ -1,0 +1,52 @@
+"""The composition root: builds every heavy object from one `Settings`.
+
+The CLI, the Streamlit app and the eval runner call these functions; nothing below
+them reads settings or builds models on its own.
+"""
+
+from __future__ import annotations
+
+from assistant.settings import Settings
+from vectorstore.embedder import Embedder
+from vectorstore.indexer import Indexer
+from vectorstore.retriever import HybridRetriever
+from vectorstore.store import ChromaStore, open_client
+
+EMBEDDING_DIMS = {"sentence-transformers/all-MiniLM-L6-v2": 384, "all-MiniLM-L6-v2": 384}
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The sentence-transformers embedder named in the settings (loaded on first use)."""
+    return Embedder(settings.embedding_model, settings.embedding_batch_size)
+
+
+def build_store(settings: Settings, embedder: Embedder) -> ChromaStore:
+    """The Chroma store: a directory under the data dir, or a server when `chroma_url` is set."""
+    if settings.chroma_url:
+        client = open_client(url=settings.chroma_url)
+    else:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        client = open_client(path=str(settings.chroma_dir))
+    dim = EMBEDDING_DIMS.get(settings.embedding_model) or embedder.dim
+    return ChromaStore(client, settings.collection_prefix, settings.embedding_model, dim)
+
+
+def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Indexer:
+    """An indexer writing to the configured store."""
+    embedder = embedder or build_embedder(settings)
+    return Indexer(build_store(settings, embedder), embedder, settings.retrieval.window_sentences)
+
+
+def build_retriever(settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
+    """The hybrid retriever over the configured store."""
+    embedder = embedder or build_embedder(settings)
+    r = settings.retrieval
+    return HybridRetriever(
+        build_store(settings, embedder),
+        embedder,
+        k=r.k,
+        dense_candidates=r.dense_candidates,
+        lexical_candidates=r.lexical_candidates,
+        fusion=r.fusion,
+        rrf_k=r.rrf_k,
+    )

@@ -1,0 +1,132 @@
+"""Query understanding: which reports a question is about, and direct paragraph lookups.
+
+"the 2015 report", "the 2015 and 2017 reports", "A/69/981", "the latest report" become
+document filters; "paragraph 12 of the 2015 report" is a direct lookup; questions that
+compare reports or ask how something evolved are answered from every report in scope.
+Years that name a report the corpus does not hold ("the 2018 report") are kept, so the
+assistant can say that report is not in its collection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vectorstore.records import DocInfo
+
+_YEAR = r"(?:19|20)\d{2}"
+_YEAR_LIST = rf"{_YEAR}(?:\s*(?:,|and|or|to|-|–|&)\s*(?:the\s+)?{_YEAR})*"
+_REPORT_WORD = r"(?:(?:R2P|RtoP|SG|SG's|Secretary-General's|annual|UN)\s+)*(?:reports?|summary|documents?)"
+_YEAR_REPORT = re.compile(rf"\b({_YEAR_LIST})(?:'s)?\s+{_REPORT_WORD}", re.I)
+_REPORT_YEAR = re.compile(rf"\b{_REPORT_WORD}\s+(?:of|from|in|issued in|published in)\s+({_YEAR_LIST})", re.I)
+_RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?({_YEAR})\s+(?:and|to)\s+(?:the\s+)?({_YEAR})\b", re.I)
+_IN_YEAR = re.compile(rf"\bin\s+({_YEAR})\b", re.I)
+_SYMBOL = re.compile(r"\b([AS]/\d{2,3}/\d{2,4})\b")
+_PARA_OF = re.compile(
+    rf"\b(?:paragraph|para\.?)\s*(\d{{1,3}})\s+(?:of|in)\s+(?:the\s+|this\s+|that\s+)?"
+    rf"(?:{_YEAR}\s+|latest\s+|most recent\s+)?(?:R2P\s+|SG\s+)?(?:report|[AS]/\d)",
+    re.I,
+)
+_DOC_PARA = re.compile(r"(?:report|[AS]/\d{2,3}/\d{2,4}),?\s+(?:paragraph|para\.?)\s*(\d{1,3})\b", re.I)
+_FOOTNOTE_OF = re.compile(r"\bfootnote\s+(\d{1,3})\b", re.I)
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|last)\s+(?:R2P\s+)?report\b", re.I)
+_EARLIEST = re.compile(r"\b(?:earliest|oldest|first)\s+(?:of\s+(?:these|the)\s+)?(?:R2P\s+)?report\b", re.I)
+_COMPARE = re.compile(
+    r"\b(?:compare|comparison|differ|difference|change[sd]?|evolv\w*|evolution|shift\w*|"
+    r"across|consistent\w*|agree\w*|over time|since|grow\w*|develop\w*)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What retrieval should do for one question."""
+
+    text: str  # what retrieval searches for (see `search_text`)
+    doc_ids: tuple[str, ...] = ()  # restrict to these documents (empty: all)
+    compare: bool = False  # retrieve per document so each report is represented
+    lookup: tuple[str, str] | None = None  # (doc_id, label): a direct paragraph lookup
+    unknown_years: tuple[int, ...] = ()  # report years asked about that the corpus lacks
+    notes: tuple[str, ...] = field(default=())
+
+
+_ALIASES = (
+    (re.compile(r"\b(?:R2P|RtoP|R to P)\b", re.I), "responsibility to protect"),
+    (re.compile(r"\bSG\b"), "Secretary-General"),
+    (re.compile(r"\bUNSC\b"), "Security Council"),
+    (re.compile(r"\bUNGA\b"), "General Assembly"),
+)
+
+
+def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozenset()) -> str:
+    """The question as retrieval should see it: aliases spelled out as the reports write
+    them, and phrases that only name a report of the corpus ("in the 2015 report")
+    removed, since the plan already turned them into filters."""
+
+    def drop_if_corpus(match: re.Match[str]) -> str:
+        return " " if all(y in corpus_years for y in _years(match.group(0))) else match.group(0)
+
+    text = question
+    for pattern in (_YEAR_REPORT, _REPORT_YEAR, _RANGE):
+        text = pattern.sub(drop_if_corpus, text)
+    for pattern, replacement in _ALIASES:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s+", " ", text).strip() or question
+
+
+def _years(text: str) -> list[int]:
+    return [int(y) for y in re.findall(_YEAR, text)]
+
+
+def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], list[int]]:
+    """Years the question uses to name reports: (in the corpus, not in the corpus)."""
+    named: list[int] = []
+    for pattern in (_YEAR_REPORT, _REPORT_YEAR):
+        for match in pattern.finditer(question):
+            named.extend(_years(match.group(1)))
+    for match in _RANGE.finditer(question):
+        named.extend(int(y) for y in match.groups())
+    for match in _IN_YEAR.finditer(question):
+        if int(match.group(1)) in corpus_years and re.search(r"\breports?\b", question, re.I):
+            named.append(int(match.group(1)))
+    named = list(dict.fromkeys(named))
+    return [y for y in named if y in corpus_years], [y for y in named if y not in corpus_years]
+
+
+def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
+    """Turn a question into filters, a lookup or a compare plan, given the corpus."""
+    by_year: dict[int, list[str]] = {}
+    for doc in docs:
+        if doc.year:
+            by_year.setdefault(doc.year, []).append(doc.doc_id)
+    known, unknown = _report_years(question, set(by_year))
+    doc_ids = [d for y in known for d in by_year[y]]
+    symbols = {d.short_symbol: d.doc_id for d in docs} | {d.doc_id: d.doc_id for d in docs}
+    doc_ids += [symbols[s] for s in _SYMBOL.findall(question) if s in symbols]
+    dated = sorted((d for d in docs if d.year), key=lambda d: d.date)
+    if dated and _LATEST.search(question):
+        doc_ids.append(dated[-1].doc_id)
+    if dated and _EARLIEST.search(question) and not known:
+        doc_ids.append(dated[0].doc_id)
+    doc_ids = list(dict.fromkeys(doc_ids))
+    compare = len(doc_ids) >= 2 or bool(_COMPARE.search(question) and not doc_ids and "report" in question.lower())
+    lookup = _lookup(question, doc_ids)
+    return QueryPlan(
+        text=search_text(question, frozenset(by_year)),
+        doc_ids=tuple(doc_ids),
+        compare=compare,
+        lookup=lookup,
+        unknown_years=tuple(unknown) if not known else (),
+    )
+
+
+def _lookup(question: str, doc_ids: list[str]) -> tuple[str, str] | None:
+    if len(doc_ids) != 1:
+        return None
+    for pattern in (_PARA_OF, _DOC_PARA):
+        if match := pattern.search(question):
+            return doc_ids[0], match.group(1)
+    if match := _FOOTNOTE_OF.search(question):
+        return doc_ids[0], f"fn{match.group(1)}"
+    return None

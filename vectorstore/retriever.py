@@ -1,0 +1,234 @@
+"""Hybrid paragraph retrieval: dense over sentence windows + BM25 over units, fused.
+
+A unit's dense score is its best window; BM25 scores whole units; reciprocal rank
+fusion (or weighted fusion) combines them. Query understanding turns "the 2015 report"
+into a filter and "paragraph 12 of the 2015 report" into a lookup; compare questions
+are answered from every report in scope, round-robin, so each is represented.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.records import UnitKind
+from vectorstore.embedder import Embedder
+from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
+from vectorstore.lexical import LexicalIndex, tokenize
+from vectorstore.query import QueryPlan, plan_query
+from vectorstore.records import DocInfo, Passage, StoredUnit
+from vectorstore.store import ChromaStore
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some documents and/or years (empty: no restriction)."""
+
+    doc_ids: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How strongly the corpus supports a question: the input of the abstention decision."""
+
+    dense_top: float = 0.0  # best cosine similarity of a window in scope
+    lexical_top: float = 0.0  # best BM25 score in scope
+    missing_terms: tuple[str, ...] = ()  # question terms found nowhere in the corpus
+    rare_terms: tuple[str, ...] = ()  # question terms found in few units
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    """Passages best first, with the plan that produced them and the evidence seen."""
+
+    passages: tuple[Passage, ...]
+    plan: QueryPlan
+    evidence: Evidence = field(default_factory=Evidence)
+    seconds: float = 0.0
+
+
+class CorpusSnapshot:
+    """The active units of the store in memory: lookup by id and label, BM25, doc info."""
+
+    def __init__(self, units: list[StoredUnit], docs: dict[str, DocInfo]) -> None:
+        self.units = sorted(units, key=lambda u: (u.doc_id, u.order))
+        self.docs = docs
+        self.by_id = {u.unit_id: i for i, u in enumerate(self.units)}
+        self.by_label = {(u.doc_id, u.label): u for u in self.units}
+        self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
+        self.lexical = LexicalIndex([_lexical_text(u) for u in self.units])
+
+    @classmethod
+    def load(cls, store: ChromaStore) -> CorpusSnapshot:
+        """Read the committed units (those listed by a document record) from the store."""
+        records = store.document_records()
+        active = {uid for _, ids in records.values() for uid in ids}
+        units = [u for u in store.all_units() if u.unit_id in active]
+        return cls(units, {doc_id: info for doc_id, (info, _) in records.items()})
+
+    def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
+        """(number, text) of the footnotes attached to a unit."""
+        out = []
+        for n in unit.footnotes:
+            note = self.by_label.get((unit.doc_id, f"fn{n}"))
+            if note is not None:
+                out.append((n, note.text))
+        return tuple(out)
+
+    def passage(self, unit: StoredUnit, score: float) -> Passage:
+        """A passage for a unit, carrying its footnotes' text."""
+        return Passage(unit, score, self.footnote_texts(unit))
+
+    def neighbours(self, unit: StoredUnit, before: int = 1, after: int = 1) -> list[StoredUnit]:
+        """Units just before and after `unit` in its document (footnotes skipped)."""
+        body = [u for u in self.units if u.doc_id == unit.doc_id and u.kind is not UnitKind.FOOTNOTE]
+        index = next((i for i, u in enumerate(body) if u.unit_id == unit.unit_id), None)
+        if index is None:
+            return []
+        return body[max(0, index - before) : index] + body[index + 1 : index + 1 + after]
+
+    def in_scope(self, doc_ids: tuple[str, ...]) -> np.ndarray:
+        """Boolean mask of units belonging to these documents (all when empty)."""
+        if not doc_ids:
+            return np.ones(len(self.units), dtype=bool)
+        return np.isin(self.doc_of, list(doc_ids))
+
+
+def _lexical_text(unit: StoredUnit) -> str:
+    # Section titles carry words the paragraph itself may not repeat ("Pillar II").
+    return " ".join([*unit.section[-1:], unit.text])
+
+
+class HybridRetriever:
+    """Retrieves units for a question; loads its corpus snapshot lazily and refreshes it."""
+
+    def __init__(self, store: ChromaStore, embedder: Embedder, k: int = 8, dense_candidates: int = 80,
+                 lexical_candidates: int = 50, fusion: str = "rrf", rrf_k: int = 60) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.k = k
+        self.dense_candidates = dense_candidates
+        self.lexical_candidates = lexical_candidates
+        self.fusion = fusion
+        self.rrf_k = rrf_k
+        self._snapshot: CorpusSnapshot | None = None
+        self._version: tuple | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> CorpusSnapshot:
+        """The current corpus snapshot, reloaded when documents were (re)ingested."""
+        version = tuple(sorted((i, d.content_hash) for i, (d, _) in self.store.document_records().items()))
+        with self._lock:
+            if self._snapshot is None or version != self._version:
+                self._snapshot = CorpusSnapshot.load(self.store)
+                self._version = version
+            return self._snapshot
+
+    def documents(self) -> list[DocInfo]:
+        """Documents in the corpus, oldest first."""
+        return sorted(self.snapshot().docs.values(), key=lambda d: (d.date, d.doc_id))
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> RetrievalResult:
+        """The `k` best passages for `question` within `filters`."""
+        started = time.perf_counter()
+        snap = self.snapshot()
+        k = k or self.k
+        plan = plan_query(question, list(snap.docs.values()))
+        scope = _scope(plan, filters or Filters(), snap.docs)
+        dense, dense_top = self._dense(plan.text, scope, snap)
+        lexical = self._lexical(plan.text, scope, snap)
+        fused = _demote_footnotes(self._fuse(dense, lexical), snap, plan.text)
+        order = _round_robin(fused, snap, scope) if plan.compare and len(scope) > 1 else ranked(fused)
+        passages = [snap.passage(snap.units[snap.by_id[uid]], fused[uid]) for uid in order[:k]]
+        if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
+            passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
+        evidence = _evidence(question, snap, dense_top, lexical)
+        return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
+
+    def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
+        vector = self.embedder.embed([question])[0]
+        where = _where(scope)
+        hits = self.store.query_windows(vector, self.dense_candidates, where)
+        if len(scope) > 1:  # each document gets its own candidates, so none is crowded out
+            per_doc = max(10, self.dense_candidates // len(scope))
+            for doc_id in scope:
+                hits += self.store.query_windows(vector, per_doc, {"doc": doc_id})
+        scores: dict[str, float] = {}
+        for uid, sim in hits:
+            if uid in snap.by_id:
+                scores[uid] = max(sim, scores.get(uid, -1.0))
+        return scores, max(scores.values(), default=0.0)
+
+    def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
+        scores = snap.lexical.scores(question)
+        if not len(scores):
+            return {}
+        scores = np.where(snap.in_scope(scope), scores, 0.0)
+        top = np.argsort(-scores)[: self.lexical_candidates]
+        return {snap.units[i].unit_id: float(scores[i]) for i in top if scores[i] > 0}
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+        if self.fusion == "weighted":
+            return weighted_fusion([dense, lexical], [0.6, 0.4])
+        return reciprocal_rank_fusion([ranked(dense), ranked(lexical)], k=self.rrf_k)
+
+
+_ASKS_FOR_SOURCES = re.compile(
+    r"\b(?:footnotes?|cites?|cited|citing|sources?|references?|documents?|resolutions?|press release|"
+    r"who first|first (?:came|used|referred)|treaty|treaties|convention|instruments?)\b",
+    re.I,
+)
+FOOTNOTE_WEIGHT = 0.5
+
+
+def _demote_footnotes(fused: dict[str, float], snap: CorpusSnapshot, question: str) -> dict[str, float]:
+    """Footnotes are mostly references: rank them lower unless the question asks for sources."""
+    if _ASKS_FOR_SOURCES.search(question):
+        return fused
+    return {
+        uid: score * (FOOTNOTE_WEIGHT if snap.units[snap.by_id[uid]].kind is UnitKind.FOOTNOTE else 1.0)
+        for uid, score in fused.items()
+    }
+
+
+def _scope(plan: QueryPlan, filters: Filters, docs: dict[str, DocInfo]) -> tuple[str, ...]:
+    """Documents to search: the user's filters, narrowed by the question when they overlap."""
+    allowed = [d for d, info in docs.items()
+               if (not filters.doc_ids or d in filters.doc_ids) and (not filters.years or info.year in filters.years)]
+    if not filters.doc_ids and not filters.years:
+        allowed = sorted(docs)
+    asked = [d for d in plan.doc_ids if d in allowed]
+    scope = asked or allowed
+    return tuple(scope) if (filters.doc_ids or filters.years or asked or plan.compare) else ()
+
+
+def _where(scope: tuple[str, ...]) -> dict | None:
+    if not scope:
+        return None
+    return {"doc": scope[0]} if len(scope) == 1 else {"doc": {"$in": list(scope)}}
+
+
+def _round_robin(fused: dict[str, float], snap: CorpusSnapshot, scope: tuple[str, ...]) -> list[str]:
+    """Interleave the best units of each document, strongest document first."""
+    per_doc: dict[str, list[str]] = {}
+    for uid in ranked(fused):
+        per_doc.setdefault(snap.units[snap.by_id[uid]].doc_id, []).append(uid)
+    queues = sorted(per_doc.values(), key=lambda ids: -fused[ids[0]])
+    out: list[str] = []
+    for i in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[i] for q in queues if i < len(q))
+    return out
+
+
+def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:
+    terms = list(dict.fromkeys(tokenize(question)))
+    missing = tuple(t for t in terms if snap.lexical.document_frequency(t) == 0)
+    limit = max(2, math.ceil(0.01 * len(snap.units)))
+    rare = tuple(t for t in terms if 0 < snap.lexical.document_frequency(t) <= limit)
+    return Evidence(dense_top, max(lexical.values(), default=0.0), missing, rare)
