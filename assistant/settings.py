@@ -29,7 +29,7 @@ class RetrievalSettings(BaseModel):
     window_sentences: int = 3
     dense_candidates: int = 80
     lexical_candidates: int = 50
-    fusion: str = "rrf"  # rrf | weighted
+    fusion: str = "weighted"  # weighted | rrf (weighted measured better on the dev set)
     rrf_k: int = 60
 
 
