@@ -70,7 +70,9 @@ def describe_model(spec: str) -> str:
     raise _unknown(spec)
 
 
-def explain_connection_error(exc: BaseException, spec: str, settings: Settings) -> ModelUnavailableError:
+def explain_connection_error(
+    exc: BaseException, spec: str, settings: Settings
+) -> ModelUnavailableError:
     """Turn an error raised while calling a remote model into a one-line, fixable message."""
     url, env_var = _server_of(spec, settings)
     kind = _classify(exc)
@@ -139,13 +141,14 @@ def _ollama_model(name: str, settings: Settings) -> BaseChatModel:
 def _openai_model(name: str, settings: Settings) -> BaseChatModel:
     """Chat with model `name` on the OpenAI-compatible server of `settings.openai_base_url`."""
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     return ChatOpenAI(
         model=name,
         base_url=settings.openai_base_url,
-        api_key=settings.openai_api_key,
+        api_key=SecretStr(settings.openai_api_key),
         temperature=settings.llm.temperature,
-        max_tokens=settings.llm.max_tokens,
+        max_completion_tokens=settings.llm.max_tokens,
         timeout=settings.llm.timeout_s,
         max_retries=0,
     )
@@ -190,18 +193,20 @@ def _classify(exc: BaseException) -> str:
 def _kind_of(exc: BaseException) -> str:
     """Name one exception's kind: timeout, connect, not_found or '' when unknown."""
     import httpx
+    import openai
 
-    kinds = [(httpx.TimeoutException, "timeout"), (httpx.TransportError, "connect")]
-    kinds.append((ConnectionError, "connect"))
-    if importlib.util.find_spec("openai") is not None:
-        import openai
-
-        kinds = [(openai.APITimeoutError, "timeout"), (openai.APIConnectionError, "connect"),
-                 (openai.NotFoundError, "not_found"), *kinds]
+    kinds: list[tuple[type[BaseException], str]] = [
+        (openai.APITimeoutError, "timeout"),
+        (httpx.TimeoutException, "timeout"),
+        (openai.APIConnectionError, "connect"),
+        (httpx.TransportError, "connect"),
+        (ConnectionError, "connect"),  # what the ollama client raises
+        (openai.NotFoundError, "not_found"),
+    ]
     for exc_type, kind in kinds:
         if isinstance(exc, exc_type):
             return kind
-    if getattr(exc, "status_code", None) == 404:
+    if getattr(exc, "status_code", None) == 404:  # ollama.ResponseError
         return "not_found"
     return ""
 

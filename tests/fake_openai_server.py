@@ -52,7 +52,8 @@ def canned_reply(messages: list[dict[str, Any]]) -> str:
     """The deterministic answer to `messages`: cites [1] and echoes the last user question."""
     users = [str(m.get("content", "")) for m in messages if m.get("role") == "user"]
     words = (users[-1] if users else "").split()[:8]
-    return f"According to the reports, States bear the primary responsibility [1]. You asked: {' '.join(words)}"
+    answer = "According to the reports, States bear the primary responsibility [1]."
+    return f"{answer} You asked: {' '.join(words)}"
 
 
 def reply_pieces(reply: str) -> list[str]:
@@ -114,8 +115,14 @@ class _FakeHandler(BaseHTTPRequestHandler):
         if not body.get("stream"):
             message = {"role": "assistant", "content": reply}
             choice = {"index": 0, "message": message, "finish_reason": "stop"}
-            self._send_json(200, {**_openai_head(model, "chat.completion"),
-                                  "choices": [choice], "usage": _usage(body, reply)})
+            self._send_json(
+                200,
+                {
+                    **_openai_head(model, "chat.completion"),
+                    "choices": [choice],
+                    "usage": _usage(body, reply),
+                },
+            )
             return
         self._start(200, "text/event-stream")
         for piece in reply_pieces(reply):
@@ -129,19 +136,33 @@ class _FakeHandler(BaseHTTPRequestHandler):
     def _ollama(self, body: dict[str, Any]) -> None:
         """Answer like Ollama: one JSON object, or NDJSON lines ending with `done: true`."""
         reply, model = canned_reply(body.get("messages", [])), body.get("model", "")
-        final = {"model": model, "created_at": "2025-01-01T00:00:00Z", "done": True,
-                 "done_reason": "stop", "total_duration": 1, "load_duration": 0,
-                 "prompt_eval_count": _usage(body, reply)["prompt_tokens"], "prompt_eval_duration": 1,
-                 "eval_count": len(reply.split()), "eval_duration": 1}
+        final = {
+            "model": model,
+            "created_at": "2025-01-01T00:00:00Z",
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1,
+            "load_duration": 0,
+            "prompt_eval_count": _usage(body, reply)["prompt_tokens"],
+            "prompt_eval_duration": 1,
+            "eval_count": len(reply.split()),
+            "eval_duration": 1,
+        }
         if body.get("stream") is False:
             self._send_json(200, {**final, "message": {"role": "assistant", "content": reply}})
             return
         self._start(200, "application/x-ndjson")
         for piece in reply_pieces(reply):
-            line = {"model": model, "created_at": final["created_at"], "done": False,
-                    "message": {"role": "assistant", "content": piece}}
+            line = {
+                "model": model,
+                "created_at": final["created_at"],
+                "done": False,
+                "message": {"role": "assistant", "content": piece},
+            }
             self.wfile.write(json.dumps(line).encode() + b"\n")
-        self.wfile.write(json.dumps({**final, "message": {"role": "assistant", "content": ""}}).encode())
+        self.wfile.write(
+            json.dumps({**final, "message": {"role": "assistant", "content": ""}}).encode()
+        )
         self.wfile.write(b"\n")
 
     def _start(self, status: int, content_type: str) -> None:
@@ -180,5 +201,8 @@ def _usage(body: dict[str, Any], reply: str) -> dict[str, int]:
     """Token counts approximated by words, enough for clients that read usage."""
     prompt = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
     completion = len(reply.split())
-    return {"prompt_tokens": prompt, "completion_tokens": completion,
-            "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }

