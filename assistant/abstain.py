@@ -1,0 +1,80 @@
+"""Decide from retrieval evidence whether the reports can answer a question at all.
+
+The local models answer from sources but also invent answers to questions the sources
+do not cover, so the decision is not left to them. The rules, calibrated on the dev
+set's unanswerable questions (see the README's evaluation section):
+- the question names a report the corpus does not hold ("the 2018 report");
+- it names something (a person, a country, a group) that no document mentions;
+- nothing in the corpus is even close (best window similarity below a floor).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vectorstore.retriever import CorpusSnapshot, RetrievalResult
+
+DENSE_FLOOR = 0.30  # the weakest answerable dev question scores 0.36
+_ENTITY = re.compile(r"\b(?:[A-Z][a-zA-Z’']+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z’']+|[A-Z]{2,}))*")
+_IGNORED = {"R2P", "RtoP", "SG", "UN", "UNSC", "UNGA", "I", "What", "Which", "How", "Who", "When", "Why", "Is",
+            "Are", "Do", "Does", "Did", "And", "Secretary-General", "Secretary", "General"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Answer or abstain, and why (shown to the user when abstaining)."""
+
+    abstain: bool
+    reason: str = ""
+
+
+def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
+    """Capitalised names in the question (not at a sentence start) that no document uses.
+
+    Words are looked up one by one (possessives stripped), so "the Refugee Convention"
+    passes when the reports speak of refugees and conventions. A lone acronym is skipped
+    (reports often spell out what a question abbreviates), but an acronym inside a
+    longer name ("ACT Group") must appear as written.
+    """
+    missing = []
+    for match in _ENTITY.finditer(question):
+        before = question[: match.start()].rstrip()
+        words = match.group(0).split()
+        if not before or before.endswith((".", "?", "!", ":", "“", '"')):
+            words = words[1:]  # a capital at a sentence start says nothing
+        words = [re.sub(r"[’']s$", "", w) for w in words if w not in _IGNORED]
+        if len(words) == 1 and words[0].isupper():
+            continue
+        absent = [w for w in words if (w if w.isupper() else w.lower()) not in vocabulary]
+        if absent:
+            missing.append(" ".join(absent))
+    return missing
+
+
+def corpus_vocabulary(snapshot: CorpusSnapshot) -> set[str]:
+    """Words of every unit and document description: lowercased, plus acronyms as written."""
+    texts = [u.text for u in snapshot.units] + [f"{d.title} {d.author} {d.symbol}" for d in snapshot.docs.values()]
+    vocabulary: set[str] = set()
+    for text in texts:
+        for word in re.findall(r"[A-Za-zÀ-ÿ][\w’'-]*", text):
+            word = re.sub(r"[’']s$", "", word)
+            vocabulary.add(word.lower())
+            vocabulary.update(part.lower() for part in word.split("-"))
+            if word.isupper():
+                vocabulary.add(word)
+    return vocabulary
+
+
+def decide(question: str, result: RetrievalResult, vocabulary: set[str], corpus_years: list[int]) -> Decision:
+    """Abstain when the evidence says the reports cannot answer `question`."""
+    if result.plan.unknown_years:
+        years = ", ".join(map(str, result.plan.unknown_years))
+        held = ", ".join(map(str, sorted(set(corpus_years))))
+        return Decision(True, f"the collection has no report from {years} (it holds reports from {held})")
+    names = unknown_names(question, vocabulary)
+    if names:
+        return Decision(True, f"no report in the collection mentions {', '.join(names)}")
+    if not result.passages or result.evidence.dense_top < DENSE_FLOOR:
+        return Decision(True, "no paragraph in the collection is close to this question")
+    return Decision(False)

@@ -1,0 +1,102 @@
+"""Citation verification: every claim in an answer must stand in a paragraph it cites.
+
+Markers `[n]` that point outside the sources are removed. A sentence is flagged when
+it carries a number, a date or a quoted phrase that none of its cited paragraphs
+(footnotes included) contains, or when it carries such a claim and cites nothing.
+Flagged sentences are kept but marked (the UI shows them struck through with a
+warning) rather than silently dropped: a diplomat should see what the model said and
+that it is unsupported. An answer with no valid citation is not grounded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from assistant.numbers import number_pattern, numbers_in
+from vectorstore.records import Passage
+
+_MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
+_SENTENCE = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s–-]+\])*\s+(?=[A-Z“\"(\-•*\d])")
+_QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
+_DECIMAL = re.compile(r"\d+\.\d+")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer with bad markers removed, cited source numbers, and flagged sentences."""
+
+    text: str
+    cited: tuple[int, ...]
+    flagged: tuple[str, ...]
+    removed_markers: tuple[int, ...]
+
+    @property
+    def grounded(self) -> bool:
+        """At least one valid citation and no unsupported claim."""
+        return bool(self.cited) and not self.flagged
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().lower().replace("’", "'")
+
+
+def _expand(group: str) -> list[int]:
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,;]\s*", group):
+        if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
+            low, high = (int(x) for x in re.split(r"\s*[–-]\s*", part))
+            numbers.extend(range(low, min(high, low + 10) + 1))
+        elif part.strip().isdigit():
+            numbers.append(int(part))
+    return numbers
+
+
+def split_answer_sentences(text: str) -> list[str]:
+    """Sentences of an answer, each keeping the citation markers that follow it."""
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
+    """Checkable claims of a sentence: numbers (digits or words), and quoted phrases."""
+    bare = _MARKER.sub("", sentence)
+    found: list[tuple[str, re.Pattern[str]]] = []
+    for decimal in _DECIMAL.findall(bare):  # "7.6 million" is checked as written
+        found.append((decimal, re.compile(rf"(?<![\d.]){re.escape(decimal)}(?![\d])")))
+    bare_numbers = _DECIMAL.sub(" ", bare)
+    for start, end, value in numbers_in(bare_numbers.lower()):
+        if value < 2 and not bare_numbers[start:end].isdigit():
+            continue  # "one of the..." is not a figure
+        found.append((bare_numbers[start:end], re.compile(number_pattern(value))))
+    for quote in _QUOTE.findall(bare):
+        found.append((f"“{quote}”", re.compile(re.escape(_norm(quote)))))
+    return found
+
+
+def _source_text(passage: Passage) -> str:
+    return _norm(" ".join([passage.unit.text, *(t for _, t in passage.footnote_texts), passage.unit.citation]))
+
+
+def verify(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> Verification:
+    """Check markers and claims of `answer` against the numbered `sources` (1-based)."""
+    valid = range(1, len(sources) + 1)
+    removed: list[int] = []
+
+    def keep_valid(match: re.Match[str]) -> str:
+        numbers = _expand(match.group(1))
+        good = [n for n in numbers if n in valid]
+        removed.extend(n for n in numbers if n not in valid)
+        return "".join(f"[{n}]" for n in dict.fromkeys(good))
+
+    text = _MARKER.sub(keep_valid, answer).strip()
+    texts = [_source_text(p) for p in sources]
+    cited: list[int] = []
+    flagged: list[str] = []
+    for sentence in split_answer_sentences(text):
+        markers = [n for g in _MARKER.findall(sentence) for n in _expand(g)]
+        cited.extend(markers)
+        support = " ".join(texts[n - 1] for n in markers)
+        if any(not pattern.search(support) for _, pattern in claims(sentence)):
+            flagged.append(sentence)
+    return Verification(text, tuple(dict.fromkeys(cited)), tuple(flagged), tuple(dict.fromkeys(removed)))
