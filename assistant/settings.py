@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     openai_base_url: str = "http://localhost:8080/v1"
     openai_api_key: str = "not-needed"
     max_question_chars: int = 2000
+    answer_sources: int = 4  # paragraphs given to an LLM: keeps the prompt (and first token) small
+    answer_sources_extractive: int = 5
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

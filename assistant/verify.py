@@ -18,7 +18,7 @@ from assistant.numbers import number_pattern, numbers_in
 from vectorstore.records import Passage
 
 _MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s–-]+\])*\s+(?=[A-Z“\"(\-•*\d])")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?:\s*\[[\d,;\s–-]+\])*(?=\s+[A-Z“\"(\-•*\d])")
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
 _DECIMAL = re.compile(r"\d+\.\d+")
 
@@ -55,7 +55,13 @@ def _expand(group: str) -> list[int]:
 
 def split_answer_sentences(text: str) -> list[str]:
     """Sentences of an answer, each keeping the citation markers that follow it."""
-    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    text = text.strip()
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        sentences.append(text[start : match.end()].strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
 
 
 def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:

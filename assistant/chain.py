@@ -1,0 +1,184 @@
+"""The answering chain: condense -> retrieve -> decide -> generate -> verify -> Answer.
+
+`Assistant.runnable()` is the LangChain runnable (each step a `RunnableLambda` over a
+`Turnstate`); `Assistant.stream()` runs the same steps but yields the sources as soon as
+retrieval is done and the answer token by token.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.abstain import Decision, corpus_vocabulary, decide
+from assistant.condense import Condenser
+from assistant.prompts import SYSTEM_PROMPT, user_message
+from assistant.records import Answer, Citation, Turn
+from assistant.validation import check_question
+from assistant.verify import Verification, verify
+from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
+
+RELATED_ON_ABSTAIN = 3
+
+
+@dataclass
+class TurnState:
+    """What flows between the chain's steps for one question."""
+
+    question: str
+    history: tuple[Turn, ...] = ()
+    filters: Filters = field(default_factory=Filters)
+    standalone: str = ""
+    retrieval: RetrievalResult | None = None
+    decision: Decision | None = None
+    text: str = ""
+    verification: Verification | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourcesEvent:
+    """Retrieval is done: the standalone question and the sources the answer will use."""
+
+    standalone_question: str
+    passages: tuple
+    abstaining: bool
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    """A piece of the answer text as the model produces it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    """The verified final answer."""
+
+    answer: Answer
+
+
+class Assistant:
+    """Answers questions about the reports with verified paragraph citations."""
+
+    def __init__(self, retriever: HybridRetriever, chat_model: BaseChatModel, model_name: str,
+                 condenser: Condenser, sources: int = 5, max_question_chars: int = 2000) -> None:
+        self.retriever = retriever
+        self.chat_model = chat_model
+        self.model_name = model_name
+        self.condenser = condenser
+        self.sources = sources
+        self.max_question_chars = max_question_chars
+        self._vocabulary: tuple[int, set[str]] | None = None
+
+    # -- steps ---------------------------------------------------------------------
+    def condense(self, state: TurnState) -> TurnState:
+        """Turn a follow-up into a standalone question (unchanged without history)."""
+        started = time.perf_counter()
+        state.question = check_question(state.question, self.max_question_chars)
+        state.standalone = self.condenser.condense(state.question, state.history)
+        state.timings["condense"] = time.perf_counter() - started
+        return state
+
+    def retrieve(self, state: TurnState) -> TurnState:
+        """Find the paragraphs for the standalone question."""
+        started = time.perf_counter()
+        state.retrieval = self.retriever.retrieve(state.standalone, filters=state.filters)
+        state.timings["retrieve"] = time.perf_counter() - started
+        return state
+
+    def decide(self, state: TurnState) -> TurnState:
+        """Answer or abstain, from the retrieval evidence."""
+        snapshot = self.retriever.snapshot()
+        if self._vocabulary is None or self._vocabulary[0] != id(snapshot):
+            self._vocabulary = (id(snapshot), corpus_vocabulary(snapshot))
+        years = [d.year for d in snapshot.docs.values() if d.year]
+        state.decision = decide(state.standalone, state.retrieval, self._vocabulary[1], years)
+        return state
+
+    def generate(self, state: TurnState) -> TurnState:
+        """Ask the chat model, unless abstaining."""
+        if not state.decision.abstain:
+            started = time.perf_counter()
+            message = self.chat_model.invoke(self._messages(state))
+            state.text = str(message.content).strip()
+            state.timings["generate"] = time.perf_counter() - started
+        return state
+
+    def verify(self, state: TurnState) -> Answer:
+        """Check citations and claims; build the `Answer`."""
+        started = time.perf_counter()
+        answer = self._finish(state)
+        timings = dict(state.timings)
+        timings["verify"] = time.perf_counter() - started
+        timings["total"] = sum(v for k, v in timings.items() if k in ("condense", "retrieve", "generate", "verify"))
+        return replace(answer, timings=timings)
+
+    # -- composition -----------------------------------------------------------------
+    def runnable(self) -> Runnable:
+        """The chain as a LangChain runnable: TurnState in, Answer out."""
+        return (
+            RunnableLambda(self.condense, name="condense")
+            | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.decide, name="decide")
+            | RunnableLambda(self.generate, name="generate")
+            | RunnableLambda(self.verify, name="verify")
+        )
+
+    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+        """Answer one question (with optional chat history and filters)."""
+        return self.runnable().invoke(TurnState(question, tuple(history), filters or Filters()))
+
+    def stream(self, question: str, history: Sequence[Turn] = (),
+               filters: Filters | None = None) -> Iterator[SourcesEvent | TokenEvent | AnswerEvent]:
+        """Sources first, then answer tokens, then the verified answer."""
+        state = TurnState(question, tuple(history), filters or Filters())
+        state = self.decide(self.retrieve(self.condense(state)))
+        passages = self._sources(state) if not state.decision.abstain else state.retrieval.passages[:RELATED_ON_ABSTAIN]
+        yield SourcesEvent(state.standalone, tuple(passages), state.decision.abstain)
+        if not state.decision.abstain:
+            started = time.perf_counter()
+            pieces = []
+            for chunk in self.chat_model.stream(self._messages(state)):
+                if not pieces:
+                    state.timings["first_token"] = time.perf_counter() - started
+                pieces.append(str(chunk.content))
+                yield TokenEvent(str(chunk.content))
+            state.text = "".join(pieces).strip()
+            state.timings["generate"] = time.perf_counter() - started
+        yield AnswerEvent(self.verify(state))
+
+    # -- helpers ---------------------------------------------------------------------
+    def _sources(self, state: TurnState) -> list:
+        return list(state.retrieval.passages[: self.sources])
+
+    def _messages(self, state: TurnState) -> list:
+        return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user_message(state.standalone, self._sources(state)))]
+
+    def _finish(self, state: TurnState) -> Answer:
+        base = Answer(state.question, state.standalone, "", False, model=self.model_name,
+                      retrieved=state.retrieval.passages)
+        if state.decision.abstain:
+            return self._abstention(state, base, state.decision.reason)
+        sources = self._sources(state)
+        checked = verify(state.text, sources)
+        state.verification = checked
+        if not checked.cited:  # nothing in the answer rests on a paragraph
+            return self._abstention(state, base, "the answer could not be tied to any paragraph of the reports")
+        citations = tuple(Citation(n, sources[n - 1]) for n in checked.cited)
+        reason = "some statements are not supported by the cited paragraphs" if checked.flagged else ""
+        return replace(base, text=checked.text, citations=citations, passages=tuple(sources),
+                       flagged=checked.flagged, grounded=checked.grounded, reason=reason)
+
+    def _abstention(self, state: TurnState, base: Answer, reason: str) -> Answer:
+        related = tuple(state.retrieval.passages[:RELATED_ON_ABSTAIN])
+        text = f"The reports in this collection do not address this: {reason}."
+        if related:
+            text += " The closest paragraphs are listed as related reading."
+        return replace(base, text=text, abstained=True, related=related, reason=reason)

@@ -1,0 +1,106 @@
+"""The extractive chat model: answers with the reports' own sentences, no LLM.
+
+A LangChain chat model, so it drops into the same chain as the generative backends. It
+reads the numbered sources and the question from the prompt, scores every sentence by
+the question terms it contains (rarer terms weigh more; earlier sources break ties), and
+returns the best few sentences verbatim, each followed by its source marker. When the
+sources come from several reports, the best sentence of each report is taken first, so
+compare questions show every report. Deterministic and instant.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from vectorstore.lexical import tokenize
+from vectorstore.windows import split_sentences
+
+_SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
+_QUESTION = re.compile(r"\nQuestion: (.*?)\nAnswer with citations:", re.S)
+NOT_ADDRESSED = "The reports do not address this."
+
+
+def _doc_of(citation: str) -> str:
+    return citation.split(",")[0]
+
+
+def _score(sentence: str, terms: dict[str, float]) -> float:
+    tokens = set(tokenize(sentence))
+    return sum(weight for term, weight in terms.items() if term in tokens)
+
+
+def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: int = 3) -> str:
+    """Pick the sentences that best answer `question` from `(n, citation, text)` sources."""
+    terms = list(dict.fromkeys(tokenize(question)))
+    df = {t: sum(1 for _, _, text in sources if t in set(tokenize(text))) for t in terms}
+    weights = {t: 1.0 + math.log((1 + len(sources)) / (1 + df[t])) for t in terms if df[t]}
+    candidates = []
+    for rank, (n, citation, text) in enumerate(sources):
+        body = text.split("\n  Footnote ")[0]
+        for position, sentence in enumerate(split_sentences(body)):
+            score = _score(sentence, weights) - 0.05 * rank - 0.01 * position
+            if score > 0:
+                candidates.append((score, n, _doc_of(citation), sentence.lstrip("- ").strip()))
+    if not candidates:
+        return NOT_ADDRESSED
+    candidates.sort(key=lambda c: -c[0])
+    chosen = _per_document_first(candidates, max_sentences)
+    chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
+    return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+
+
+def _per_document_first(candidates: list[tuple], limit: int) -> list[tuple]:
+    """The best sentence of each document first (strongest first), then the next best overall."""
+    best = candidates[0][0]
+    chosen, seen_docs = [], set()
+    for cand in candidates:
+        if cand[2] not in seen_docs and cand[0] >= 0.35 * best:
+            chosen.append(cand)
+            seen_docs.add(cand[2])
+    for cand in candidates:
+        if len(chosen) >= limit:
+            break
+        if cand not in chosen and cand[0] >= 0.6 * best:
+            chosen.append(cand)
+    return chosen[: max(limit, len(seen_docs))]
+
+
+def _ensure_stop(sentence: str) -> str:
+    return sentence if sentence.endswith((".", "?", "!", ":", ";", "”", ")")) else sentence + "."
+
+
+class ExtractiveChatModel(BaseChatModel):
+    """Answers from the sources' own sentences; no language model is loaded."""
+
+    max_sentences: int = 3
+
+    @property
+    def _llm_type(self) -> str:
+        return "r2p-extractive"
+
+    def _answer(self, messages: list[BaseMessage]) -> str:
+        prompt = str(messages[-1].content)
+        sources = [(int(n), cit, text) for n, cit, text in _SOURCE.findall(prompt)]
+        match = _QUESTION.search(prompt)
+        question = match.group(1) if match else prompt
+        return compose(question, sources, self.max_sentences) if sources else NOT_ADDRESSED
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._answer(messages)))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        for piece in re.findall(r"\S+\s*", self._answer(messages)):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
