@@ -17,10 +17,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.abstain import Decision, corpus_vocabulary, decide
 from assistant.condense import Condenser
-from assistant.prompts import SYSTEM_PROMPT, user_message
+from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
 from assistant.validation import check_question
-from assistant.verify import Verification, verify
+from assistant.verify import Verification, split_answer_sentences, verify
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
 RELATED_ON_ABSTAIN = 3
@@ -167,12 +167,15 @@ class Assistant:
         if state.decision.abstain:
             return self._abstention(state, base, state.decision.reason)
         sources = self._sources(state)
-        checked = verify(state.text, sources)
+        sentences, leaked = redact_prompt(split_answer_sentences(state.text))
+        checked = verify(" ".join(sentences), sources)
         state.verification = checked
         if not checked.cited:  # nothing in the answer rests on a paragraph
             return self._abstention(state, base, "the answer could not be tied to any paragraph of the reports")
         citations = tuple(Citation(n, sources[n - 1]) for n in checked.cited)
         reason = "some statements are not supported by the cited paragraphs" if checked.flagged else ""
+        if leaked:
+            reason = "; ".join(filter(None, [reason, "text repeating the assistant's instructions was removed"]))
         return replace(base, text=checked.text, citations=citations, passages=tuple(sources),
                        flagged=checked.flagged, grounded=checked.grounded, reason=reason)
 

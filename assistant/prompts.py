@@ -33,3 +33,17 @@ def format_sources(passages: list[Passage] | tuple[Passage, ...]) -> str:
 def user_message(question: str, passages: list[Passage] | tuple[Passage, ...]) -> str:
     """The human turn: sources first, then the question."""
     return f"Sources:\n\n{format_sources(passages)}\n\nQuestion: {question}\nAnswer with citations:"
+
+
+def _shingles(text: str, size: int = 8) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
+
+
+_PROMPT_SHINGLES = _shingles(SYSTEM_PROMPT.replace("\n- ", " "))
+
+
+def redact_prompt(sentences: list[str]) -> tuple[list[str], bool]:
+    """Drop answer sentences that repeat the system prompt (8 words in a row or more)."""
+    kept = [s for s in sentences if not (_shingles(s) & _PROMPT_SHINGLES)]
+    return kept, len(kept) != len(sentences)
