@@ -1,7 +1,7 @@
 # Two commands for a fresh machine:
 #   make run   - install, fetch the local model, ingest the bundled reports, start the assistant
 #   make test  - install with test dependencies and run the whole test suite
-.PHONY: run test setup setup-test ingest eval ui
+.PHONY: run test setup setup-test ingest eval gate
 
 R2P := .venv/bin/r2p
 MODEL ?= local
@@ -24,5 +24,11 @@ run: setup
 test: setup-test
 	.venv/bin/python -m pytest
 
+# The regression gate CI runs: extractive model, dev set, committed baseline.
+gate:
+	$(R2P) ingest -q
+	$(R2P) eval evals/data/dev.jsonl --model extractive --against evals/baseline.json --markdown eval-report/dev-extractive.md
+
 eval: setup
-	$(R2P) eval evals/data/dev.jsonl --model extractive --against evals/baseline.json
+	$(R2P) ingest -q
+	$(R2P) eval evals/data/dev.jsonl --model $(MODEL) --json eval-report/dev-$(MODEL).json --markdown eval-report/dev-$(MODEL).md

@@ -300,6 +300,26 @@ def models_list() -> None:
     typer.echo("also: extractive (no LLM), ollama:NAME, openai:NAME, or a path to a .gguf file")
 
 
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option("--port", help="Port to serve the app on.")] = 8501,
+    address: Annotated[str, typer.Option("--address", help="Interface to listen on (0.0.0.0: all).")] = "127.0.0.1",
+) -> None:
+    """Start the chat UI in the browser (Streamlit), with the same R2P_* settings as the CLI."""
+    import subprocess
+
+    from assistant.settings import PROJECT_ROOT
+
+    script = PROJECT_ROOT / "app.py"
+    if not script.is_file():
+        fail(f"{script} is missing: reinstall r2p-assistant")
+    typer.echo(f"R2P Assistant on http://{address}:{port} (Ctrl-C to stop)")
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    raise typer.Exit(subprocess.call(command))
+
+
 def main() -> None:
     """Entry point of the `r2p` console script."""
     try:

@@ -7,6 +7,7 @@ the text people read: "… in Guinea (A/66/874, para. 12)."
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant.records import Answer
 from vectorstore.records import Passage
@@ -89,3 +90,62 @@ def answer_markdown(answer: Answer, include_text: bool = True) -> str:
 def _excerpt(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# -- Markdown for the chat UI and briefings (document text is data, never markup) ---------
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$&])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*)(\d*)([#+=>.)-])")
+_SUP_MARKUP = re.compile(r"\s?<sup>\s*\d{1,3}\s*</sup>")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def markdown_escape(text: str) -> str:
+    """Text from a document made inert in Markdown: no HTML, links, emphasis, maths or lists.
+
+    `<script>` shows as the characters `<script>`; `$5 and $6` is not typeset as maths.
+    Leftover `<sup>n</sup>` footnote markup is dropped rather than shown.
+    """
+    text = _MD_INLINE.sub(r"\\\1", _SUP_MARKUP.sub("", text))
+    return _MD_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}", text)
+
+
+def un_date(date: str) -> str:
+    """An ISO date as UN documents print it: "2012-07-25" -> "25 July 2012" (else unchanged)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return date.strip()
+    year, month, day = match.groups()
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def answer_display_markdown(answer: Answer) -> str:
+    """The answer text for the chat: escaped, references inline, unverified sentences marked."""
+    segments: list[tuple[str, bool]] = [(answer.text, False)]
+    for sentence in answer.flagged:
+        split: list[tuple[str, bool]] = []
+        for text, flagged in segments:
+            if flagged or sentence not in text:
+                split.append((text, flagged))
+                continue
+            before, _, after = text.partition(sentence)
+            split += [(before, False), (sentence, True), (after, False)]
+        segments = split
+    out = []
+    for text, flagged in segments:
+        shown = markdown_escape(with_references(text, answer) if answer.citations else text)
+        if flagged and shown.strip():
+            shown = f" **⚠ Not verified:** *{shown.strip()}* "
+        out.append(shown)
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+
+
+def draft_markdown(text: str, passages: Sequence[Passage]) -> str:
+    """Answer text still being generated: markers shown as references, text escaped."""
+    refs = {n: p.unit.citation for n, p in enumerate(passages, 1)}
+
+    def to_reference(match: re.Match[str]) -> str:
+        found = [refs[int(n)] for n in re.findall(r"\d+", match.group(0)) if int(n) in refs]
+        return f" ({'; '.join(dict.fromkeys(found))})" if found else ""
+
+    return markdown_escape(_MARKERS.sub(to_reference, text))
