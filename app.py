@@ -116,7 +116,8 @@ def feedback_export(settings: Settings) -> None:
 def paragraph(passage, snapshot, key: str) -> None:
     """A citation that opens to the full paragraph, its footnotes and, on request, its neighbours."""
     unit = passage.unit
-    label = unit.citation + (f" · {unit.section[-1]}" if unit.section else "")
+    section = unit.section[-1] if unit.section else ""
+    label = unit.citation + (f" · {section[:57]}…" if len(section) > 60 else f" · {section}" if section else "")
     with st.expander(markdown_escape(label)):
         st.markdown(paragraph_markdown(unit, snapshot, passage.footnote_texts))
         if snapshot is not None and st.toggle("Show the paragraphs before and after", key=f"nb-{key}-{unit.unit_id}"):
@@ -129,7 +130,7 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
     if ex.rephrased:
         st.caption(f"Answering: {markdown_escape(ex.rephrased)}")
     if answer.abstained:
-        st.info(f"**Not addressed in these reports.** {markdown_escape(answer.text)}", icon="🚫")
+        st.info(markdown_escape(answer.text), icon="🚫")
         sources, title = answer.related, "Related paragraphs (closest, not an answer)"
     else:
         st.markdown(answer_display_markdown(answer))

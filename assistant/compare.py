@@ -34,10 +34,10 @@ class CompareRow:
 
     @property
     def says(self) -> str:
-        """The answer with UN-style references, or a plain "not addressed"."""
+        """The answer with its paragraph references ("(para. 12)"), or a plain "not addressed"."""
         if self.answer.abstained:
             return NOT_ADDRESSED
-        return with_references(self.answer.text, self.answer)
+        return with_references(self.answer.text, self.answer).replace(f"({self.doc.doc_id}, ", "(")
 
     @property
     def references(self) -> tuple[str, ...]:

@@ -3,9 +3,9 @@
 A LangChain chat model, so it drops into the same chain as the generative backends. It
 reads the numbered sources and the question from the prompt, scores every sentence by
 the question terms it contains (rarer terms weigh more; earlier sources break ties), and
-returns the best few sentences verbatim, each followed by its source marker. When the
-sources come from several reports, the best sentence of each report is taken first, so
-compare questions show every report. Deterministic and instant.
+returns the best few sentences verbatim, each followed by its source marker. For a
+question about several reports, the best sentence of each report is taken first, so
+every report is shown. Deterministic and instant.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from vectorstore.lexical import tokenize
+from vectorstore.query import mentions_several_reports
 from vectorstore.windows import split_sentences
 
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
@@ -52,7 +53,10 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     if not candidates:
         return NOT_ADDRESSED
     candidates.sort(key=lambda c: -c[0])
-    chosen = _per_document_first(candidates, max_sentences)
+    if mentions_several_reports(question):
+        chosen = _per_document_first(candidates, max_sentences)
+    else:
+        chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
 

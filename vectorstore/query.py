@@ -94,6 +94,12 @@ def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], lis
     return [y for y in named if y in corpus_years], [y for y in named if y not in corpus_years]
 
 
+def mentions_several_reports(question: str) -> bool:
+    """A compare/evolution question: two or more report years, or compare wording."""
+    years = set(_years(question))
+    return len(years) >= 2 or bool(_COMPARE.search(question) and re.search(r"\breports\b", question, re.I))
+
+
 def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
     """Turn a question into filters, a lookup or a compare plan, given the corpus."""
     by_year: dict[int, list[str]] = {}

@@ -8,21 +8,26 @@ are answered from every report in scope, round-robin, so each is represented.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
-from vectorstore.lexical import LexicalIndex, tokenize
+from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalIndex, tokenize
 from vectorstore.query import QueryPlan, plan_query
 from vectorstore.records import DocInfo, Passage, StoredUnit
-from vectorstore.store import ChromaStore
+from vectorstore.store import ChromaStore, StoreError
 
 
 @dataclass(frozen=True)
@@ -54,23 +59,55 @@ class RetrievalResult:
 
 
 class CorpusSnapshot:
-    """The active units of the store in memory: lookup by id and label, BM25, doc info."""
+    """The active units of the store in memory: lookup by id and label, BM25, doc info.
 
-    def __init__(self, units: list[StoredUnit], docs: dict[str, DocInfo]) -> None:
-        self.units = sorted(units, key=lambda u: (u.doc_id, u.order))
+    Units are kept in document order, so each document is one slice of `units`: scope
+    masks and neighbours cost the size of the documents involved, not of the corpus.
+    """
+
+    def __init__(self, units: list[StoredUnit], docs: dict[str, DocInfo], lexical: LexicalIndex | None = None,
+                 version: str = "") -> None:
+        self.units = sorted(units, key=_reading_order)
         self.docs = docs
+        self.version = version or corpus_version(u.unit_id for u in self.units)
         self.by_id = {u.unit_id: i for i, u in enumerate(self.units)}
         self.by_label = {(u.doc_id, u.label): u for u in self.units}
-        self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
-        self.lexical = LexicalIndex([_lexical_text(u) for u in self.units])
+        self.spans: dict[str, tuple[int, int]] = {}
+        for i, u in enumerate(self.units):
+            start = self.spans.get(u.doc_id, (i, i))[0]
+            self.spans[u.doc_id] = (start, i + 1)
+        if lexical is None or len(lexical) != len(self.units):
+            lexical = LexicalIndex.from_tokens([unit_tokens(u) for u in self.units])
+        self.lexical = lexical
 
     @classmethod
-    def load(cls, store: ChromaStore) -> CorpusSnapshot:
-        """Read the committed units (those listed by a document record) from the store."""
-        records = store.document_records()
-        active = {uid for _, ids in records.values() for uid in ids}
-        units = [u for u in store.all_units() if u.unit_id in active]
-        return cls(units, {doc_id: info for doc_id, (info, _) in records.items()})
+    def load(cls, store: ChromaStore, previous: CorpusSnapshot | None = None,
+             cache_dir: Path | None = None) -> CorpusSnapshot:
+        """Read the committed units (those listed by a document record) from the store.
+
+        Units and tokens of `previous` are reused, so a refresh after a few documents
+        changed reads and tokenizes only those; the BM25 index of a corpus version seen
+        before is loaded from `cache_dir` instead of being rebuilt.
+        """
+        for _ in range(_LOAD_ATTEMPTS):
+            records = store.document_records()
+            active = [uid for _, ids in records.values() for uid in ids]
+            version = corpus_version(active)
+            if previous is not None and previous.version == version:
+                return previous
+            units = _read_units(store, active, previous)
+            if units is not None:
+                break
+        else:
+            raise StoreError("the store kept changing while it was read (an ingest is running?): try again")
+        units.sort(key=_reading_order)
+        lexical = _lexical_index(units, version, previous, cache_dir)
+        return cls(units, {doc_id: info for doc_id, (info, _) in records.items()}, lexical, version)
+
+    def units_of(self, doc_id: str) -> list[StoredUnit]:
+        """A document's units in order (footnotes included)."""
+        start, end = self.spans.get(doc_id, (0, 0))
+        return self.units[start:end]
 
     def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
         """(number, text) of the footnotes attached to a unit."""
@@ -87,17 +124,98 @@ class CorpusSnapshot:
 
     def neighbours(self, unit: StoredUnit, before: int = 1, after: int = 1) -> list[StoredUnit]:
         """Units just before and after `unit` in its document (footnotes skipped)."""
-        body = [u for u in self.units if u.doc_id == unit.doc_id and u.kind is not UnitKind.FOOTNOTE]
+        body = [u for u in self.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
         index = next((i for i, u in enumerate(body) if u.unit_id == unit.unit_id), None)
         if index is None:
             return []
         return body[max(0, index - before) : index] + body[index + 1 : index + 1 + after]
 
+    def scope_indices(self, doc_ids: tuple[str, ...]) -> np.ndarray | None:
+        """Positions of the units of these documents (None: every unit)."""
+        if not doc_ids:
+            return None
+        ranges = [np.arange(*self.spans[d]) for d in dict.fromkeys(doc_ids) if d in self.spans]
+        return np.concatenate(ranges) if ranges else np.zeros(0, dtype=np.int64)
+
     def in_scope(self, doc_ids: tuple[str, ...]) -> np.ndarray:
         """Boolean mask of units belonging to these documents (all when empty)."""
-        if not doc_ids:
-            return np.ones(len(self.units), dtype=bool)
-        return np.isin(self.doc_of, list(doc_ids))
+        mask = np.ones(len(self.units), dtype=bool)
+        indices = self.scope_indices(doc_ids)
+        if indices is not None:
+            mask[:] = False
+            mask[indices] = True
+        return mask
+
+
+_LOAD_ATTEMPTS = 5
+_KEPT_INDEXES = 3  # saved BM25 indexes kept per cache folder (the newest)
+LEXICAL_TEXT_VERSION = 1  # bump when `_lexical_text` changes
+
+
+def _reading_order(unit: StoredUnit) -> tuple[str, int, str]:
+    return unit.doc_id, unit.order, unit.unit_id
+
+
+def corpus_version(active_ids) -> str:
+    """A key for a set of active units: ids carry content hashes, so equal keys mean equal text."""
+    digest = hashlib.sha256(f"lexical:{TOKENIZER_VERSION}:{LEXICAL_TEXT_VERSION}".encode())
+    for uid in sorted(active_ids):
+        digest.update(uid.encode("utf-8") + b"\n")
+    return digest.hexdigest()[:32]
+
+
+def _read_units(store: ChromaStore, active: list[str], previous: CorpusSnapshot | None) -> list[StoredUnit] | None:
+    """The active units, reusing those of `previous`; None if some vanished meanwhile."""
+    known = {} if previous is None else {u.unit_id: u for u in previous.units}
+    missing = [uid for uid in active if uid not in known]
+    if len(missing) > len(active) // 2:  # mostly new: one paged scan beats lookups by id
+        wanted = set(missing)
+        fetched = [u for u in store.all_units() if u.unit_id in wanted]
+    else:
+        fetched = store.get_units(missing)
+    if len(fetched) != len(set(missing)):
+        return None  # a concurrent ingest deleted units the records we read still listed
+    fetched_by_id = {u.unit_id: u for u in fetched}
+    return [known.get(uid) or fetched_by_id[uid] for uid in dict.fromkeys(active)]
+
+
+def unit_tokens(unit: StoredUnit) -> list[str]:
+    """What BM25 indexes for a unit."""
+    return tokenize(_lexical_text(unit)) or [EMPTY]
+
+
+def _lexical_index(units: list[StoredUnit], version: str, previous: CorpusSnapshot | None,
+                   cache_dir: Path | None) -> LexicalIndex:
+    """The BM25 index of `units` (in snapshot order): loaded, or built reusing known tokens."""
+    keys = [u.unit_id for u in units]
+    folder = cache_dir / version if cache_dir else None
+    if folder is not None and (index := LexicalIndex.load(folder, keys)) is not None:
+        return index
+    known: dict[str, list[str]] = {}
+    if previous is not None:
+        known = dict(zip((u.unit_id for u in previous.units), previous.lexical.tokens_of(), strict=True))
+    index = LexicalIndex.from_tokens([known.get(u.unit_id) or unit_tokens(u) for u in units])
+    if folder is not None:
+        _save_index(index, keys, folder)
+    return index
+
+
+def _save_index(index: LexicalIndex, keys: list[str], folder: Path) -> None:
+    """Save atomically (a temporary folder renamed into place) and keep the newest few."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        index.save(tmp, keys)
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process saved the same version first
+            shutil.rmtree(tmp, ignore_errors=True)
+        saved = sorted((p for p in folder.parent.iterdir() if not p.name.startswith(".")),
+                       key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in saved[_KEPT_INDEXES:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # a cache: failing to write it only costs the next start-up a rebuild
 
 
 def _lexical_text(unit: StoredUnit) -> str:
@@ -106,10 +224,16 @@ def _lexical_text(unit: StoredUnit) -> str:
 
 
 class HybridRetriever:
-    """Retrieves units for a question; loads its corpus snapshot lazily and refreshes it."""
+    """Retrieves units for a question; loads its corpus snapshot lazily and refreshes it.
+
+    Safe to share between threads. A change to the store is noticed with one small read
+    (the store's stamp); while one thread loads the new snapshot, the others keep
+    answering from the current one. `cache_dir` keeps BM25 indexes across restarts.
+    """
 
     def __init__(self, store: ChromaStore, embedder: Embedder, k: int = 8, dense_candidates: int = 80,
-                 lexical_candidates: int = 50, fusion: str = "rrf", rrf_k: int = 60) -> None:
+                 lexical_candidates: int = 50, fusion: str = "rrf", rrf_k: int = 60,
+                 cache_dir: Path | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.k = k
@@ -117,18 +241,28 @@ class HybridRetriever:
         self.lexical_candidates = lexical_candidates
         self.fusion = fusion
         self.rrf_k = rrf_k
+        local = store.local_path
+        self.cache_dir = cache_dir or (local.parent / "lexical-cache" / store.prefix if local else None)
         self._snapshot: CorpusSnapshot | None = None
-        self._version: tuple | None = None
+        self._stamp: str | None = None
         self._lock = threading.Lock()
 
     def snapshot(self) -> CorpusSnapshot:
         """The current corpus snapshot, reloaded when documents were (re)ingested."""
-        version = tuple(sorted((i, d.content_hash) for i, (d, _) in self.store.document_records().items()))
-        with self._lock:
-            if self._snapshot is None or version != self._version:
-                self._snapshot = CorpusSnapshot.load(self.store)
-                self._version = version
+        stamp = self.store.corpus_stamp()
+        current = self._snapshot
+        if current is not None and stamp == self._stamp:
+            return current
+        if not self._lock.acquire(blocking=current is None):
+            return current  # another thread is loading the new snapshot
+        try:
+            if self._snapshot is not None and stamp == self._stamp:
+                return self._snapshot
+            self._snapshot = CorpusSnapshot.load(self.store, self._snapshot, self.cache_dir)
+            self._stamp = stamp
             return self._snapshot
+        finally:
+            self._lock.release()
 
     def documents(self) -> list[DocInfo]:
         """Documents in the corpus, oldest first."""
@@ -169,9 +303,10 @@ class HybridRetriever:
         scores = snap.lexical.scores(question)
         if not len(scores):
             return {}
-        scores = np.where(snap.in_scope(scope), scores, 0.0)
-        top = np.argsort(-scores)[: self.lexical_candidates]
-        return {snap.units[i].unit_id: float(scores[i]) for i in top if scores[i] > 0}
+        indices = snap.scope_indices(scope)
+        candidates = np.flatnonzero(scores > 0) if indices is None else indices[scores[indices] > 0]
+        top = _top(candidates, scores, self.lexical_candidates)
+        return {snap.units[i].unit_id: float(scores[i]) for i in top}
 
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
         if self.fusion == "weighted":
@@ -185,6 +320,15 @@ _ASKS_FOR_SOURCES = re.compile(
     re.I,
 )
 FOOTNOTE_WEIGHT = 0.5
+
+
+def _top(candidates: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
+    """The `n` best candidates by score (ties by position), without sorting the rest."""
+    if len(candidates) > n:
+        values = scores[candidates]
+        cut = np.partition(values, len(values) - n)[len(values) - n]
+        candidates = candidates[values >= cut]
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:n]
 
 
 def _demote_footnotes(fused: dict[str, float], snap: CorpusSnapshot, question: str) -> dict[str, float]:

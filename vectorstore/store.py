@@ -1,8 +1,10 @@
 """The Chroma store: units, their sentence windows, and one record per document.
 
-Three collections share a prefix: `<p>_windows` (what dense search queries),
-`<p>_units` (one record per citation unit, with its full text) and `<p>_documents`
-(the commit record of each document: metadata and the ids of its active units).
+Four collections share a prefix: `<p>_windows` (what dense search queries),
+`<p>_units` (one record per citation unit, with its full text), `<p>_documents`
+(the commit record of each document: metadata and the ids of its active units) and
+`<p>_meta` (a stamp that changes with every commit, so readers, in this process or in
+others sharing a Chroma server, notice a change with one small read).
 Chroma's own embedding function is never used: vectors always come from our embedder.
 
 Conversions between our records and Chroma's metadata dicts live here, one function
@@ -12,7 +14,9 @@ each way (`_unit_metadata` / `_stored_unit`, `_doc_metadata` / `_doc_info`).
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -23,6 +27,7 @@ from vectorstore.records import DocInfo, StoredUnit
 
 SECTION_SEP = " › "
 _GET_PAGE = 5000
+_STAMP_ID = "corpus"
 
 
 class StoreError(R2PError):
@@ -107,6 +112,7 @@ class ChromaStore:
             self.documents = client.get_or_create_collection(
                 f"{prefix}_documents", metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
+            self.meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
         except Exception as exc:  # noqa: BLE001 - connection or schema errors from chromadb
             raise StoreError(f"cannot open the Chroma collections '{prefix}_*': {exc}") from None
         stored = (self.windows.metadata or {}).get("embedding_model")
@@ -115,6 +121,25 @@ class ChromaStore:
                 f"the store was built with the embedder '{stored}', not '{embedding_model}': "
                 f"set R2P_EMBEDDING_MODEL={stored} or use a new R2P_DATA_DIR and run `r2p ingest`"
             )
+
+    @property
+    def local_path(self) -> Path | None:
+        """The folder of an embedded store (None for a Chroma server)."""
+        settings = self.client.get_settings()
+        return Path(settings.persist_directory) if settings.is_persistent else None
+
+    # -- change stamp ----------------------------------------------------------------
+    def corpus_stamp(self) -> str:
+        """A token that changes whenever a document is committed or removed."""
+        got = self.meta.get(ids=[_STAMP_ID], include=["metadatas"])
+        if got["ids"]:
+            return str(got["metadatas"][0]["stamp"])
+        return self._bump()  # a store written before stamps existed
+
+    def _bump(self) -> str:
+        stamp = uuid.uuid4().hex
+        self.meta.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[{"stamp": stamp}])
+        return stamp
 
     # -- documents -------------------------------------------------------------------
     def document_records(self) -> dict[str, tuple[DocInfo, list[str]]]:
@@ -127,11 +152,13 @@ class ChromaStore:
         self.documents.upsert(
             ids=[info.doc_id], embeddings=[[1.0]], metadatas=[_doc_metadata(info, active_ids)], documents=[info.title]
         )
+        self._bump()
 
     def remove_document(self, doc_id: str) -> int:
         """Delete a document and all its units and windows; returns units removed."""
         ids = self.unit_ids_of(doc_id)
         self.documents.delete(ids=[doc_id])
+        self._bump()
         self.delete_units(ids)
         return len(ids)
 
@@ -183,6 +210,14 @@ class ChromaStore:
             batch = ids[start : start + 500]
             self.windows.delete(where={"unit_id": {"$in": batch}})
             self.units.delete(ids=batch)
+
+    def get_units(self, ids: Sequence[str]) -> list[StoredUnit]:
+        """The stored units with these ids (those that exist), in pages."""
+        out: list[StoredUnit] = []
+        for start in range(0, len(ids), _GET_PAGE):
+            got = self.units.get(ids=list(ids[start : start + _GET_PAGE]), include=["documents", "metadatas"])
+            out.extend(_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+        return out
 
     def all_units(self) -> list[StoredUnit]:
         """Every stored unit (active or not), in pages."""

@@ -1,0 +1,144 @@
+"""Clean what a PDF's pages add to a report: running headers and footers, hyphenation.
+
+Pure functions over strings. UN documents repeat on every page the document symbol (one
+line or two: "A/69/981" over "S/2015/500"), the job number with its language and date
+stamp ("15-11846 (E)    140715"), a page counter ("3/21"), "Please recycle" and a
+barcode ("*1511846*", or a row of glyphs from a barcode font). A line made only of
+such tokens, at the top or bottom of a page, is page furniture, not report text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+_SYMBOL = r"[ASE]/(?:[A-Z]+/)*\d+(?:/[\w.]+)*"  # A/69/981, S/2015/500, A/HRC/30/L.1
+_TOKENS = [
+    _SYMBOL,
+    r"\d{2}-\d{5}(?:\s*\([A-Z]\))?",  # job number 15-11846 (E)
+    r"\d{6}",  # date stamp 140715
+    r"\d{1,3}\s*/\s*\d{1,3}",  # page counter 3/21
+    r"\d{1,3}",  # bare page number
+    r"Please\s+recycle\s*\W?",
+    r"\*[\dA-Z]{5,12}\*",  # Code 39 barcode text *1511846*
+    r"United\s+Nations",
+]
+_FURNITURE = re.compile(rf"^(?:(?:{'|'.join(_TOKENS)})[\s–—-]*)+$")
+_HARD_BREAK = re.compile(r"[\w)\]”’]$")
+
+
+def is_barcode(text: str) -> bool:
+    """A row of glyphs from a barcode font: long, spaceless, mostly not letters or digits."""
+    compact = "".join(text.split())
+    if len(compact) < 6 or len(text.split()) > 3:
+        return False
+    odd = sum(1 for ch in compact if not ch.isascii() or not ch.isalnum())
+    private = any(0xE000 <= ord(ch) <= 0xF8FF or ch == "\ufffd" for ch in compact)
+    return private or odd / len(compact) > 0.5
+
+
+def is_furniture(text: str) -> bool:
+    """True for a line holding only symbols, job number, page counter, recycle note or barcode.
+
+    "United Nations" alone counts too: it is the masthead, repeated in some layouts. Only
+    call this on lines in a page's top or bottom margin: "3/21" inside a paragraph is text.
+    """
+    text = " ".join(text.split())
+    return bool(text) and (bool(_FURNITURE.match(text)) or is_barcode(text))
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()).lower())
+
+
+def repeated_margin_lines(pages: Sequence[Sequence[str]], min_share: float = 0.4) -> set[str]:
+    """Shapes (digits as #) of margin lines that recur on many pages: a running title."""
+    if len(pages) < 3:
+        return set()
+    counts = Counter(shape for page in pages for shape in {_shape(line) for line in page})
+    floor = max(3, int(min_share * len(pages) + 0.999))
+    return {shape for shape, n in counts.items() if n >= floor and len(shape) > 2}
+
+
+def is_repeated(text: str, repeated: set[str]) -> bool:
+    """Whether `text` has the shape of a recurring margin line."""
+    return _shape(text) in repeated
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:[-'’][A-Za-z]+)*")
+_TAIL = re.compile(r"([A-Za-z]+)-$")
+_HEAD = re.compile(r"^([A-Za-z]+)")
+# Prefixes that keep their hyphen even when the document gives no other evidence.
+HYPHEN_PREFIXES = frozenset({"non", "self", "well", "ex", "cross", "anti", "semi", "quasi", "half", "all"})
+
+
+class WordStats:
+    """How often the document uses each word and hyphenated compound (lower case).
+
+    Built from whole lines only: the two halves of a word broken at a line end are left
+    out, so they do not vouch for themselves.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.counts: Counter[str] = Counter()
+        previous_broken = False
+        for line in lines:
+            words = _WORD.findall(line)
+            if previous_broken and words:
+                words = words[1:]
+            previous_broken = line.rstrip().endswith("-")
+            if previous_broken and words:
+                words = words[:-1]
+            for word in words:
+                lower = word.lower()
+                self.counts[lower] += 1
+                if "-" in lower:
+                    self.counts.update(lower.split("-"))
+
+    def __getitem__(self, word: str) -> int:
+        return self.counts[word.lower()]
+
+
+def keep_hyphen(prefix: str, suffix: str, stats: WordStats) -> bool:
+    """Was the hyphen in "prefix-" + "suffix" (broken at a line end) a real one?
+
+    Joined ("implemen-"/"tation") unless the document says otherwise: the continuation
+    is capitalised or not a letter ("non-State", "2014-2015"), the hyphenated form is
+    the more frequent one elsewhere, or both halves are words of the document and the
+    joined form never occurs ("well-being", "troop-contributing").
+    """
+    tail, head = _TAIL.search(prefix), _HEAD.match(suffix)
+    if not tail or not head or not suffix[:1].islower():
+        return True
+    left, right = tail.group(1), head.group(1)
+    joined, hyphenated = stats[left + right], stats[f"{left}-{right}"]
+    if hyphenated or joined:
+        return hyphenated > joined
+    if left.lower() in HYPHEN_PREFIXES:
+        return True
+    return len(left) > 1 and stats[left] > 0 and stats[right] > 0
+
+
+def join_broken_lines(lines: Sequence[str], stats: WordStats) -> list[str]:
+    """Repair words broken at line ends; other line breaks are kept for the parser.
+
+    A line ending in a hyphen or dash glued to a word is joined to the next line without
+    a space (the hyphen dropped for a soft break); so is a URL broken after a slash.
+    """
+    out: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if not out or not line:
+            out.append(line)
+            continue
+        last = out[-1]
+        if last.endswith("-") and _HARD_BREAK.search(last[:-1]):
+            out[-1] = (last if keep_hyphen(last, line, stats) else last[:-1]) + line
+        elif last.endswith("–") and _HARD_BREAK.search(last[:-1]):
+            out[-1] = last + line
+        elif last.endswith("/") and re.search(r"(?:www\.|https?:|\.\w+/)\S*$", last):
+            out[-1] = last + line
+        else:
+            out.append(line)
+    return out
