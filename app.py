@@ -130,7 +130,7 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
     if ex.rephrased:
         st.caption(f"Answering: {markdown_escape(ex.rephrased)}")
     if answer.abstained:
-        st.info(markdown_escape(answer.text), icon="🚫")
+        st.info(markdown_escape(answer.text), icon=":material/block:")
         sources, title = answer.related, "Related paragraphs (closest, not an answer)"
     else:
         st.markdown(answer_display_markdown(answer))
@@ -158,17 +158,19 @@ def actions(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
         FeedbackStore(settings.feedback_file).add(rate(ex.answer, rating, comment, history))
         ex.rating = rating
 
-    left, up, down, comment = st.columns([3, 1, 1, 6], vertical_alignment="center")
-    left.button("✓ In briefing" if ex.in_briefing else "Add to briefing", key=f"brief-{ex.id}",
+    left, up, down, comment = st.columns([2, 2, 2, 5], vertical_alignment="center")
+    left.button("In briefing" if ex.in_briefing else "Add to briefing", key=f"brief-{ex.id}",
+                icon=":material/check:" if ex.in_briefing else ":material/playlist_add:",
                 on_click=add_to_briefing, disabled=ex.in_briefing)
-    up.button("👍", key=f"up-{ex.id}", on_click=give, args=("up",), disabled=bool(ex.rating), help="Good answer")
-    down.button("👎", key=f"down-{ex.id}", on_click=give, args=("down",), disabled=bool(ex.rating),
-                help="Wrong or incomplete: saved as a case to add to the evaluation set")
+    up.button("Helpful", key=f"up-{ex.id}", icon=":material/thumb_up:", on_click=give, args=("up",),
+              disabled=bool(ex.rating))
+    down.button("Not helpful", key=f"down-{ex.id}", icon=":material/thumb_down:", on_click=give, args=("down",),
+                disabled=bool(ex.rating), help="Saved as a case to review for the evaluation set")
     if ex.rating:
-        comment.caption(f"Thanks: feedback saved ({'👍' if ex.rating == 'up' else '👎'}).")
+        comment.caption(f"Thanks: feedback saved ({'helpful' if ex.rating == 'up' else 'not helpful'}).")
     else:
         comment.text_input("Comment", key=f"comment-{ex.id}", label_visibility="collapsed",
-                           placeholder="Optional comment, sent with 👍 / 👎")
+                           placeholder="Optional comment, sent with Helpful / Not helpful")
 
 
 def stream_answer(assistant, question: str, filters, snapshot, settings: Settings) -> None:
@@ -346,7 +348,7 @@ def ingest(paths, settings: Settings) -> None:
 
 def main() -> None:
     """Lay out the page chosen in the sidebar."""
-    st.set_page_config(page_title="R2P Assistant", page_icon="📘", layout="wide")
+    st.set_page_config(page_title="R2P Assistant", page_icon=":material/menu_book:", layout="wide")
     settings = Settings()
     session()
     page, filters, assistant, retriever = sidebar(settings)

@@ -316,7 +316,7 @@ def ui(
     typer.echo(f"R2P Assistant on http://{address}:{port} (Ctrl-C to stop)")
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+               "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
     raise typer.Exit(subprocess.call(command))
 
 
