@@ -8,6 +8,7 @@ through `markdown_escape` (or as plain text), never as HTML.
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -19,11 +20,22 @@ from assistant.feedback import FeedbackStore, rate
 from assistant.render import answer_display_markdown, draft_markdown, markdown_escape
 from assistant.settings import Settings
 from assistant.ui_state import (
-    ChatSession, Exchange, doc_label, docs_in_scope, document_units, make_filters, model_status,
-    neighbours_markdown, paragraph_markdown, save_upload, year_options,
+    ChatSession,
+    Exchange,
+    doc_label,
+    docs_in_scope,
+    document_blocks,
+    ingest_saved,
+    make_filters,
+    model_status,
+    neighbours_markdown,
+    paragraph_markdown,
+    save_upload,
+    year_options,
 )
 from ingest.errors import IngestError, R2PError
 from ingest.readers import supported_suffixes
+from ingest.records import UnitKind
 
 PAGES = ("Chat", "Compare reports", "Briefing", "Corpus")
 EXAMPLES = (
@@ -54,9 +66,9 @@ def load_retriever(_settings: Settings, key: str):
 
 
 @st.cache_resource(show_spinner=False)
-def generation_lock(key: str, spec: str) -> threading.Lock:
-    """One answer at a time per local model: llama.cpp is not safe to share between threads."""
-    return threading.Lock()
+def generation_lock(key: str, spec: str):
+    """One answer at a time per embedded llama.cpp model, which is not safe to share between threads."""
+    return threading.Lock() if spec in ("local", "local-fast") or spec.endswith(".gguf") else nullcontext()
 
 
 def session() -> dict:
@@ -89,7 +101,7 @@ def sidebar(settings: Settings):
             status.update(label=f"Model: {spec} · ready", state="complete")
         except R2PError as exc:
             status.update(label=f"Model {spec} unavailable", state="error", expanded=True)
-            st.error(str(exc))
+            st.error(markdown_escape(str(exc)))
             st.caption("Switch on extractive mode above to keep working without a language model.")
     retriever = assistant.retriever if assistant else load_retriever(settings, settings.model_dump_json())
     docs = retriever.documents()
@@ -116,7 +128,7 @@ def feedback_export(settings: Settings) -> None:
 def paragraph(passage, snapshot, key: str) -> None:
     """A citation that opens to the full paragraph, its footnotes and, on request, its neighbours."""
     unit = passage.unit
-    section = unit.section[-1] if unit.section else ""
+    section = unit.section[-1] if unit.section and unit.kind is not UnitKind.BLOCK else ""
     label = unit.citation + (f" · {section[:57]}…" if len(section) > 60 else f" · {section}" if section else "")
     with st.expander(markdown_escape(label)):
         st.markdown(paragraph_markdown(unit, snapshot, passage.footnote_texts))
@@ -173,7 +185,7 @@ def actions(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
                            placeholder="Optional comment, sent with Helpful / Not helpful")
 
 
-def stream_answer(assistant, question: str, filters, snapshot, settings: Settings) -> None:
+def stream_answer(assistant, question: str, filters, settings: Settings) -> None:
     """Stream one answer: sources as soon as retrieval is done, then the text, then the checks."""
     chat: ChatSession = session()["chat"]
     history = chat.history()
@@ -196,11 +208,10 @@ def stream_answer(assistant, question: str, filters, snapshot, settings: Setting
                 elif isinstance(event, AnswerEvent):
                     answer = event.answer
     except R2PError as exc:
-        body.error(str(exc))
+        body.error(markdown_escape(str(exc)))
         return
-    for placeholder in (rephrased, body, found):
-        placeholder.empty()
-    show_answer(chat.add(question, answer), snapshot, settings, history)
+    chat.add(question, answer)
+    st.rerun()  # lay the answer out as history does, so its widgets keep their place (and state)
 
 
 def chat_page(assistant, retriever, filters, settings: Settings) -> None:
@@ -212,7 +223,9 @@ def chat_page(assistant, retriever, filters, settings: Settings) -> None:
     st.caption(f"Searching {len(scope)} report(s): " + ", ".join(markdown_escape(d.doc_id) for d in scope))
     if not snapshot.units:
         st.info("No reports are ingested yet: run `r2p ingest`, or add a report on the Corpus page.")
-    question = st.chat_input("Ask about the responsibility to protect…", disabled=assistant is None)
+    elif not scope:
+        st.warning("No report matches both the reports and the years chosen in the sidebar: change the filters.")
+    question = st.chat_input("Ask about the responsibility to protect…", disabled=assistant is None or not scope)
     question = question or state.pop("pending", None)
     if not chat.exchanges and not question:
         st.markdown("Ask a question about the reports. Every statement in an answer carries its paragraph "
@@ -228,7 +241,7 @@ def chat_page(assistant, retriever, filters, settings: Settings) -> None:
         with st.chat_message("user"):
             st.markdown(markdown_escape(question))
         with st.chat_message("assistant"):
-            stream_answer(assistant, question, filters, snapshot, settings)
+            stream_answer(assistant, question, filters, settings)
 
 
 # -- compare, briefing, corpus -----------------------------------------------------------------
@@ -236,10 +249,11 @@ def compare_page(assistant, filters) -> None:
     """One question asked of each report; one row per report."""
     state = session()
     docs = docs_in_scope(assistant.retriever.documents(), filters)
+    st.subheader("Compare the reports")
     st.caption(f"The question is asked of each of the {len(docs)} report(s) selected in the sidebar separately.")
     question = st.text_input("Question", key="compare-question",
                              placeholder="e.g. What do the reports say about national focal points?")
-    if st.button("Compare", type="primary", disabled=not question.strip()):
+    if st.button("Compare", type="primary", disabled=not question.strip() or not docs):
         bar = st.progress(0.0, text="Asking each report…")
         done = []
         rows = compare(assistant.ask, question, docs,
@@ -261,6 +275,9 @@ def compare_page(assistant, filters) -> None:
 def briefing_page() -> None:
     """Reorder and edit the collected answers; export Markdown and Word."""
     briefing: Briefing = session()["briefing"]
+    st.subheader("Briefing")
+    st.caption("Answers you added from the chat. Edit, reorder, then download: every [n] becomes a footnote "
+               "giving the document symbol, date and paragraph.")
     briefing.title = st.text_input("Title", value=briefing.title, key="briefing-title")
     if not briefing.items:
         st.info("Nothing collected yet: use “Add to briefing” under an answer in the chat.")
@@ -290,16 +307,17 @@ def briefing_page() -> None:
 def corpus_page(retriever, settings: Settings) -> None:
     """The ingested documents, upload of a new report, and paragraph-by-paragraph browsing."""
     docs = retriever.documents()
-    st.dataframe([{"Symbol": d.symbol, "Title": d.title, "Date": d.date, "Paragraphs": d.numbered_paragraphs,
-                   "Footnotes": d.footnotes, "Other blocks": d.blocks} for d in docs], hide_index=True)
+    st.subheader("Reports in the collection")
+    st.dataframe([{"Cited as": d.doc_id, "Symbol": d.symbol, "Date": d.date, "Paragraphs": d.numbered_paragraphs,
+                   "Footnotes": d.footnotes, "Other blocks": d.blocks, "Title": d.title} for d in docs],
+                 hide_index=True)
     with st.expander("Add a report", expanded=not docs):
         upload_form(settings)
     if docs:
         doc_id = st.selectbox("Read a document", [d.doc_id for d in docs], key="browse",
                               format_func=lambda d: doc_label(next(x for x in docs if x.doc_id == d)))
-        snapshot = retriever.snapshot()
-        for unit in document_units(snapshot, doc_id):
-            st.markdown(f"**{markdown_escape(unit.citation)}**  \n{markdown_escape(unit.text)}")
+        for block in document_blocks(retriever.snapshot(), doc_id):
+            st.markdown(block)
 
 
 def upload_form(settings: Settings) -> None:
@@ -317,33 +335,24 @@ def upload_form(settings: Settings) -> None:
             paths.append(save_upload(upload.name, upload.getvalue(), settings.data_dir / "uploads",
                                      symbol if len(files) == 1 else "", date, title))
         except IngestError as exc:
-            st.error(f"error: {exc}")
+            st.error(f"error: {markdown_escape(str(exc))}")
     if paths:
         ingest(paths, settings)
 
 
 def ingest(paths, settings: Settings) -> None:
     """Ingest saved uploads like `r2p ingest`, showing progress and each file's outcome."""
-    from vectorstore.indexer import write_manifest
-
     bar = st.progress(0.0, text="Reading…")
-    embedded = [0]
-
-    def on_batch(doc_id: str, n: int) -> None:
-        embedded[0] += n
-        bar.progress(min(0.95, embedded[0] / (embedded[0] + 64)), text=f"{doc_id}: {embedded[0]} units embedded")
-
     indexer = build_indexer(settings, load_embedder(settings, settings.embedding_model))
-    report = indexer.ingest_files(paths, on_file=lambda p: bar.progress(0.0, text=f"Reading {p.name}…"),
-                                  on_batch=on_batch)
-    write_manifest(settings.ingest_manifest, indexer.store.document_records())
+    report = ingest_saved(indexer, paths, settings.ingest_manifest,
+                          lambda done, text: bar.progress(done, text=markdown_escape(text)))
     bar.empty()
     for result in report.files:
         if result.status == "failed":
-            st.error(f"error: {result.error}")
+            st.error(f"error: {markdown_escape(result.error)}")
         else:
-            st.success(f"{result.status}: {result.doc_id}, {result.units} units")
-    st.caption(report.summary())
+            st.success(markdown_escape(f"{result.status}: {result.doc_id}, {result.units} units"))
+    st.caption(markdown_escape(report.summary()))
 
 
 def main() -> None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.records import Answer
-from assistant.render import markdown_escape, un_date
-from ingest.records import UnitKind
+from assistant.render import collapse_repeated_markers, markdown_escape, un_date
 from vectorstore.records import DocInfo, StoredUnit
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
@@ -78,7 +77,7 @@ class BriefingItem:
 def item_from_answer(answer: Answer, docs: Mapping[str, DocInfo]) -> BriefingItem:
     """A briefing item from a chat answer (the standalone question becomes the heading)."""
     refs = tuple((c.marker, reference_for(c.passage.unit, docs)) for c in answer.citations)
-    text = answer.text
+    text = collapse_repeated_markers(answer.text)
     if answer.abstained and answer.related:
         text += " Related: " + "; ".join(p.unit.citation for p in answer.related) + "."
     return BriefingItem(answer.standalone_question or answer.question, text, refs, answer.flagged, answer.abstained)

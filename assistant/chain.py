@@ -7,6 +7,7 @@ retrieval is done and the answer token by token.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,7 @@ from assistant.condense import Condenser
 from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
 from assistant.validation import check_question
-from assistant.verify import Verification, split_answer_sentences, verify
+from assistant.verify import Verification, attribute, split_answer_sentences, verify
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
 RELATED_ON_ABSTAIN = 3
@@ -76,13 +77,16 @@ class Assistant:
         self.sources = sources
         self.max_question_chars = max_question_chars
         self._vocabulary: tuple[int, set[str]] | None = None
+        # llama.cpp models are not thread-safe: one generation at a time per model.
+        self._model_lock = threading.Lock()
 
     # -- steps ---------------------------------------------------------------------
     def condense(self, state: TurnState) -> TurnState:
         """Turn a follow-up into a standalone question (unchanged without history)."""
         started = time.perf_counter()
         state.question = check_question(state.question, self.max_question_chars)
-        state.standalone = self.condenser.condense(state.question, state.history)
+        with self._model_lock:  # the LLM condenser shares the chat model
+            state.standalone = self.condenser.condense(state.question, state.history)
         state.timings["condense"] = time.perf_counter() - started
         return state
 
@@ -106,7 +110,8 @@ class Assistant:
         """Ask the chat model, unless abstaining."""
         if not state.decision.abstain:
             started = time.perf_counter()
-            message = self.chat_model.invoke(self._messages(state))
+            with self._model_lock:
+                message = self.chat_model.invoke(self._messages(state))
             state.text = str(message.content).strip()
             state.timings["generate"] = time.perf_counter() - started
         return state
@@ -145,11 +150,12 @@ class Assistant:
         if not state.decision.abstain:
             started = time.perf_counter()
             pieces = []
-            for chunk in self.chat_model.stream(self._messages(state)):
-                if not pieces:
-                    state.timings["first_token"] = time.perf_counter() - started
-                pieces.append(str(chunk.content))
-                yield TokenEvent(str(chunk.content))
+            with self._model_lock:
+                for chunk in self.chat_model.stream(self._messages(state)):
+                    if not pieces:
+                        state.timings["first_token"] = time.perf_counter() - started
+                    pieces.append(str(chunk.content))
+                    yield TokenEvent(str(chunk.content))
             state.text = "".join(pieces).strip()
             state.timings["generate"] = time.perf_counter() - started
         yield AnswerEvent(self.verify(state))
@@ -168,7 +174,7 @@ class Assistant:
             return self._abstention(state, base, state.decision.reason)
         sources = self._sources(state)
         sentences, leaked = redact_prompt(split_answer_sentences(state.text))
-        checked = verify(" ".join(sentences), sources)
+        checked = verify(attribute(" ".join(sentences), sources), sources)
         state.verification = checked
         if not checked.cited:  # nothing in the answer rests on a paragraph
             return self._abstention(state, base, "the answer could not be tied to any paragraph of the reports")

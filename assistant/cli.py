@@ -306,6 +306,7 @@ def ui(
     address: Annotated[str, typer.Option("--address", help="Interface to listen on (0.0.0.0: all).")] = "127.0.0.1",
 ) -> None:
     """Start the chat UI in the browser (Streamlit), with the same R2P_* settings as the CLI."""
+    import os
     import subprocess
 
     from assistant.settings import PROJECT_ROOT
@@ -317,6 +318,9 @@ def ui(
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+    if os.name == "posix":  # become the server, so signals (Ctrl-C, a supervisor's TERM) reach it
+        sys.stdout.flush()
+        os.execv(sys.executable, command)
     raise typer.Exit(subprocess.call(command))
 
 

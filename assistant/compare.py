@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.briefing import BriefingItem, reference_for
 from assistant.records import Answer
-from assistant.render import markdown_escape, un_date, with_references
+from assistant.render import collapse_repeated_markers, markdown_escape, un_date, with_references
 from vectorstore.records import DocInfo
 from vectorstore.retriever import Filters
 
@@ -37,7 +37,8 @@ class CompareRow:
         """The answer with its paragraph references ("(para. 12)"), or a plain "not addressed"."""
         if self.answer.abstained:
             return NOT_ADDRESSED
-        return with_references(self.answer.text, self.answer).replace(f"({self.doc.doc_id}, ", "(")
+        text = collapse_repeated_markers(self.answer.text)
+        return with_references(text, self.answer).replace(f"({self.doc.doc_id}, ", "(")
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -71,6 +72,10 @@ def compare_markdown(rows: Sequence[CompareRow]) -> str:
     return "\n".join(lines)
 
 
+def _renumbered(text: str, renumber: dict[int, int]) -> str:
+    return re.sub(r"\[(\d{1,3})\]", lambda m: f"[{renumber.get(int(m.group(1)), 0)}]", text)
+
+
 def comparison_item(question: str, rows: Sequence[CompareRow], docs: Mapping[str, DocInfo]) -> BriefingItem:
     """A briefing item holding the comparison: one paragraph per report, markers renumbered."""
     paragraphs, references = [], []
@@ -82,6 +87,5 @@ def comparison_item(question: str, rows: Sequence[CompareRow], docs: Mapping[str
         offset = len(references)
         renumber = {c.marker: offset + i for i, c in enumerate(row.answer.citations, 1)}
         references += [(renumber[c.marker], reference_for(c.passage.unit, docs)) for c in row.answer.citations]
-        text = re.sub(r"\[(\d{1,3})\]", lambda m: f"[{renumber.get(int(m.group(1)), 0)}]", row.answer.text)
-        paragraphs.append(f"{lead} {text}")
+        paragraphs.append(f"{lead} {_renumbered(collapse_repeated_markers(row.answer.text), renumber)}")
     return BriefingItem(f"Across the reports: {question}", "\n\n".join(paragraphs), tuple(references))

@@ -60,7 +60,10 @@ def build_assistant(settings: Settings, model: str | None = None, embedder: Embe
 
     spec = model or settings.model
     chat_model = make_chat_model(spec, settings)
-    condenser = ContextCondenser() if spec == "extractive" else LLMCondenser(chat_model)
+    embedder = embedder or build_embedder(settings)
+    embedder.warm_up()  # load once here, not inside the first question's timings
+    use_llm = settings.condense == "llm" and spec != "extractive"
+    condenser = LLMCondenser(chat_model) if use_llm else ContextCondenser()
     return Assistant(
         build_retriever(settings, embedder),
         chat_model,

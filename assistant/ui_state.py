@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.records import Answer, Turn
 from assistant.render import markdown_escape, un_date
 from ingest.errors import IngestError
+from ingest.loader import load_document
 from ingest.readers import supported_suffixes
+from ingest.records import UnitKind
+from vectorstore.indexer import Indexer, IngestReport, write_manifest
 from vectorstore.records import DocInfo, StoredUnit
 from vectorstore.retriever import CorpusSnapshot, Filters
 
@@ -122,7 +125,7 @@ def model_status(spec: str, error: Exception | None = None) -> ModelStatus:
 
 
 def document_line(info: DocInfo | None, doc_id: str) -> str:
-    """ "Title (A/69/981–S/2015/500, 13 July 2015)" for the header of a paragraph."""
+    """The header of a paragraph: "Title (A/69/981–S/2015/500, 13 July 2015)"."""
     if info is None:
         return doc_id
     when = f", {un_date(info.date)}" if info.date else ""
@@ -152,10 +155,22 @@ def neighbours_markdown(unit: StoredUnit, snapshot: CorpusSnapshot, around: int 
     return "\n\n---\n\n".join(parts) or "*No neighbouring paragraphs.*"
 
 
-def document_units(snapshot: CorpusSnapshot, doc_id: str) -> list[StoredUnit]:
-    """A document's units in reading order (footnotes last, as a document prints them)."""
-    units = [u for u in snapshot.units if u.doc_id == doc_id]
-    return sorted(units, key=lambda u: (u.label.startswith("fn"), u.order))
+def document_blocks(snapshot: CorpusSnapshot, doc_id: str) -> list[str]:
+    """A document paragraph by paragraph, as Markdown blocks.
+
+    A heading where the section changes, then each unit with its reference and its footnotes.
+    """
+    blocks, section = [], ()
+    for unit in (u for u in snapshot.units if u.doc_id == doc_id and u.kind is not UnitKind.FOOTNOTE):
+        if unit.section and unit.section != section:
+            blocks.append(f"#### {markdown_escape(unit.section[-1])}")
+        section = unit.section or section
+        text = f"**{markdown_escape(unit.citation)}**  \n{markdown_escape(unit.text)}"
+        notes = snapshot.footnote_texts(unit)
+        if notes:
+            text += "\n\n" + "\n>\n".join(f"> *Footnote {n}:* {markdown_escape(t)}" for n, t in notes)
+        blocks.append(text)
+    return blocks
 
 
 # -- uploads ------------------------------------------------------------------------------
@@ -182,6 +197,30 @@ def save_upload(name: str, data: bytes, uploads_dir: Path, symbol: str = "", dat
     elif sidecar.exists():
         sidecar.unlink()
     return path
+
+
+def ingest_saved(indexer: Indexer, paths: Sequence[Path], manifest: Path,
+                 progress: Callable[[float, str], None] = lambda _done, _text: None) -> IngestReport:
+    """Ingest saved files as `r2p ingest` does (manifest included), reporting (share done, what)."""
+    total, embedded = max(1, sum(_unit_count(p) for p in paths)), 0
+
+    def on_batch(doc_id: str, n: int) -> None:
+        nonlocal embedded
+        embedded += n
+        progress(min(0.99, embedded / total), f"{doc_id}: {embedded} of about {total} units embedded")
+
+    report = indexer.ingest_files(paths, on_batch=on_batch,
+                                  on_file=lambda p: progress(min(0.99, embedded / total), f"Reading {p.name}"))
+    write_manifest(manifest, indexer.store.document_records())
+    progress(1.0, report.summary())
+    return report
+
+
+def _unit_count(path: Path) -> int:
+    try:
+        return len(load_document(path).units)
+    except IngestError:
+        return 0  # ingest_files reports the error
 
 
 def _toml_string(value: str) -> str:

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant.numbers import number_pattern, numbers_in
+from vectorstore.lexical import tokenize
 from vectorstore.records import Passage
 
 _MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
@@ -81,7 +82,35 @@ def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
 
 
 def _source_text(passage: Passage) -> str:
-    return _norm(" ".join([passage.unit.text, *(t for _, t in passage.footnote_texts), passage.unit.citation]))
+    # The report's own year and reference count as support ("the 2015 report says ...").
+    unit = passage.unit
+    meta = [unit.citation, str(unit.year or ""), unit.label]
+    return _norm(" ".join([unit.text, *(t for _, t in passage.footnote_texts), *meta]))
+
+
+ATTRIBUTION_MIN_OVERLAP = 0.5  # share of a sentence's content words found in the source
+
+
+def attribute(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> str:
+    """Add a marker to each uncited sentence whose words come mostly from one source.
+
+    Small local models often answer from the sources without writing `[n]`; the
+    pipeline then supplies the citation, but only where a source clearly carries the
+    sentence (the claims are still verified against it afterwards).
+    """
+    source_tokens = [set(tokenize(_source_text(p))) for p in sources]
+    out = []
+    for sentence in split_answer_sentences(answer):
+        words = set(tokenize(_MARKER.sub("", sentence)))
+        if _MARKER.search(sentence) or len(words) < 3:
+            out.append(sentence)
+            continue
+        overlaps = [len(words & tokens) / len(words) for tokens in source_tokens]
+        best = max(range(len(overlaps)), key=overlaps.__getitem__, default=None)
+        if best is not None and overlaps[best] >= ATTRIBUTION_MIN_OVERLAP:
+            sentence = f"{sentence} [{best + 1}]"
+        out.append(sentence)
+    return " ".join(out)
 
 
 def verify(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> Verification:

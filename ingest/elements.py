@@ -8,7 +8,7 @@ continue a paragraph broken by a page?) are made in `ingest.structure`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -35,6 +35,7 @@ class Element:
     number: int | None = None  # paragraph/list/footnote number
     level: int = 0  # heading level: 1 Roman section, 2 lettered, 3 other
     plain_marker: bool = False  # a footnote written as "12 text" (no superscript)
+    offset: int = 0  # where the element starts in the (newline-normalised) text
 
 
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*)$")
@@ -61,24 +62,34 @@ def strip_emphasis(text: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Group lines into raw elements: blank lines separate, and so does any line that
-    starts a new item (heading, number, bullet, footnote marker); other lines are wraps.
+    """Group lines into raw elements (blank lines or a line starting a new item separate).
+
+    A new item is a heading, number, bullet or footnote marker; other lines are wraps.
     """
-    raws: list[str] = []
+    return [raw for raw, _ in split_lines_at(text)]
+
+
+def split_lines_at(text: str) -> list[tuple[str, int]]:
+    """`split_lines`, with the offset where each raw element starts (in the text with CRLF as LF)."""
+    raws: list[tuple[str, int]] = []
     current: list[str] = []
+    start = offset = 0
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
+        line_start, offset = offset, offset + len(line) + 1
         if not stripped:
             if current:
-                raws.append(" ".join(current))
+                raws.append((" ".join(current), start))
                 current = []
             continue
         if current and (_LINE_START.match(stripped) or _RULE.match(stripped)):
-            raws.append(" ".join(current))
+            raws.append((" ".join(current), start))
             current = []
+        if not current:
+            start = line_start
         current.append(stripped)
     if current:
-        raws.append(" ".join(current))
+        raws.append((" ".join(current), start))
     return raws
 
 
@@ -124,7 +135,7 @@ def classify(raw: str, after_footnote: bool) -> Element:
 def elements(text: str) -> list[Element]:
     """All elements of a text, in order."""
     out: list[Element] = []
-    for raw in split_lines(text):
+    for raw, offset in split_lines_at(text):
         after_footnote = bool(out) and out[-1].kind in (Kind.RULE, Kind.FOOTNOTE)
-        out.append(classify(raw, after_footnote))
+        out.append(replace(classify(raw, after_footnote), offset=offset))
     return out

@@ -14,11 +14,11 @@ from ingest.structure import parse_units
 def load_document(path: Path) -> Document:
     """Read and parse `path`; raise `IngestError` with a one-line reason for bad input."""
     raw = read_file(path)
-    meta = document_meta(path, raw.text)
-    units = parse_units(raw.text, numbered=paragraph_style(path))
+    meta = document_meta(path, raw.header or raw.text)
+    units = parse_units(raw.text, numbered=paragraph_style(path), page_starts=raw.page_starts)
     if not any(u.kind is not UnitKind.FOOTNOTE for u in units):
         raise IngestError(path, "no paragraphs found; is this a report?")
-    warnings = _numbering_warnings(units)
+    warnings = raw.warnings + _numbering_warnings(units)
     return Document(
         meta=meta,
         units=tuple(units),

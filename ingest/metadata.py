@@ -1,8 +1,9 @@
 """Document metadata: from the corpus manifest, a sidecar NAME.toml, or the file's header.
 
-Order of precedence: a sidecar `NAME.toml` next to the file, then an entry in a
-`manifest.toml` in the same folder, then what the header shows (symbol, date line,
-title), with the file name as the last resort.
+Order of precedence: a sidecar `NAME.toml` next to the file (its keys override what is
+detected), then an entry in a `manifest.toml` in the same folder, then what the header
+shows (for a PDF its first page, for a DOCX its page header and first paragraphs):
+symbol(s), date line, title, "Report of the Secretary-General"; the file name last.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
 _DATE_LINE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
-_SYMBOL = re.compile(r"\b([AS]/(?:RES/)?\d{1,3}/\d{1,4}(?:/Add\.\d+)?)(?:[–-]([AS]/\d{4}/\d{1,4}))?")
+# "A/69/981–S/2015/500", or the two symbols on two lines as UN documents print them.
+_SYMBOL = re.compile(
+    r"\b([AS]/(?:RES/)?\d{1,3}/\d{1,4}(?:/Add\.\d+)?)(?:(?:\s*[–—-]\s*|\s+)([AS]/\d{4}/\d{1,4}))?"
+)
 _REPORT_OF = re.compile(r"report of the secretary[- ]general", re.I)
 
 
@@ -73,7 +77,8 @@ def _sidecar(path: Path) -> dict[str, object] | None:
     if not sidecar.is_file():
         return None
     data = _read_toml(sidecar)
-    return data.get("document", data) if isinstance(data.get("document", data), dict) else data
+    table = data.get("document", data)  # top-level keys, or a [document] table
+    return table if isinstance(table, dict) else data
 
 
 def detect_from_header(text: str, path: Path) -> DocumentMeta:
@@ -87,19 +92,21 @@ def detect_from_header(text: str, path: Path) -> DocumentMeta:
     if date_match:
         day, month, year = date_match.groups()
         date = f"{year}-{months.index(month) + 1:02d}-{int(day):02d}"
-    title = ""
+    title, kind = "", ""
     for i, line in enumerate(head_lines):
         if _REPORT_OF.fullmatch(line.strip(" .")) and i > 0:
-            title = head_lines[i - 1]
+            title, kind = head_lines[i - 1], "report of the Secretary-General"
             break
     if not title:
-        title = next((ln for ln in head_lines if len(ln) > 20 and not _DATE_LINE.search(ln)), "")
+        title = next(
+            (ln for ln in head_lines if len(ln) > 20 and not _DATE_LINE.search(ln) and not _SYMBOL.search(ln)), ""
+        )
     stem = path.stem
     if symbol_match:
         short = symbol_match.group(1)
         symbol = f"{short}–{symbol_match.group(2)}" if symbol_match.group(2) else short
-        return DocumentMeta(short, symbol, short, title or stem, date, source="detected")
-    return DocumentMeta(stem, stem, stem, title or stem, date, source="filename")
+        return DocumentMeta(short, symbol, short, title or stem, date, kind=kind, source="detected")
+    return DocumentMeta(stem, stem, stem, title or stem, date, kind=kind, source="filename")
 
 
 def document_meta(path: Path, text: str) -> DocumentMeta:
@@ -112,6 +119,7 @@ def document_meta(path: Path, text: str) -> DocumentMeta:
             "symbol": detected.symbol,
             "title": detected.title,
             "date": detected.date,
+            "kind": detected.kind,
         } | sidecar
         return _from_entry(merged, "sidecar")
     entry = manifest_entry(path)

@@ -52,18 +52,22 @@ def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split()).lower())
 
 
-def repeated_margin_lines(pages: Sequence[Sequence[str]], min_share: float = 0.4) -> set[str]:
-    """Shapes (digits as #) of margin lines that recur on many pages: a running title."""
+def repeated_margin_lines(pages: Sequence[Sequence[tuple[str, float]]], min_share: float = 0.4) -> set[tuple[str, int]]:
+    """Margin lines (text, baseline) that recur at the same height on many pages: a running title.
+
+    Lines are compared by shape (digits as #), so "Page 3" and "Page 4" match; the height
+    must match too, so a short footnote that recurs ("Ibid.") is not taken for a header.
+    """
     if len(pages) < 3:
         return set()
-    counts = Counter(shape for page in pages for shape in {_shape(line) for line in page})
+    counts = Counter(key for page in pages for key in {(_shape(text), round(y)) for text, y in page})
     floor = max(3, int(min_share * len(pages) + 0.999))
-    return {shape for shape, n in counts.items() if n >= floor and len(shape) > 2}
+    return {key for key, n in counts.items() if n >= floor and len(key[0]) > 2}
 
 
-def is_repeated(text: str, repeated: set[str]) -> bool:
-    """Whether `text` has the shape of a recurring margin line."""
-    return _shape(text) in repeated
+def is_repeated(text: str, y: float, repeated: set[tuple[str, int]]) -> bool:
+    """Whether the line `text` at baseline `y` is one of the recurring margin lines."""
+    return (_shape(text), round(y)) in repeated
 
 
 _WORD = re.compile(r"[A-Za-z]+(?:[-'’][A-Za-z]+)*")

@@ -132,15 +132,18 @@ def line_pitch(pages: list[list[TextLine]], body: float) -> float:
     return statistics.median(gaps) if gaps else 1.2 * body
 
 
-def blocks(lines: list[TextLine], pitch: float) -> list[list[TextLine]]:
-    """Group lines into blocks: a gap wider than a line, or a change of weight or size."""
+def blocks(lines: list[TextLine], pitch: float, body: float) -> list[list[TextLine]]:
+    """Group lines into blocks: a gap wider than a line, or a change of weight or size.
+
+    `pitch` is the line distance of `body`-sized text; larger type has a larger one.
+    """
     out: list[list[TextLine]] = []
     for line in lines:
         if out:
             prev = out[-1][-1]
             gap = prev.y - line.y
             same_style = prev.bold == line.bold and abs(prev.size - line.size) < 1.0
-            if gap <= 1.3 * pitch and same_style and gap > 0:
+            if 0 < gap <= 1.3 * pitch * max(1.0, line.size / body) and same_style:
                 out[-1].append(line)
                 continue
         out.append([line])
@@ -150,7 +153,7 @@ def blocks(lines: list[TextLine], pitch: float) -> list[list[TextLine]]:
 def is_heading(block: list[TextLine], body: float) -> bool:
     """A block set all in bold, or short and all italic or larger than the body text."""
     text = " ".join(line.text(markers=False) for line in block)
-    if len(text) > 250:
+    if len(text) > 250 or re.match(r"\d{1,3}\.\s", text):  # a numbered paragraph set in bold is still one
         return False
     if all(line.bold for line in block):
         return True

@@ -1,26 +1,24 @@
 """Readers turn a file into text (plus page starts where the format has pages).
 
-One reader per format behind a one-method protocol, so PDF and DOCX readers plug in
-beside the text reader without touching the structure parser.
+One reader per format behind a one-method protocol: text and Markdown here, PDF in
+`ingest.pdf_reader`, DOCX in `ingest.docx_reader`. Each writes the shape of the bundled
+text conversions (numbered paragraphs, footnotes after a `---` rule), so the structure
+parser has no format-specific rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from charset_normalizer import from_bytes
 
+from ingest.docx_reader import DocxReader
 from ingest.errors import IngestError
+from ingest.pdf_reader import PdfReader
+from ingest.records import RawText
 
-
-@dataclass(frozen=True)
-class RawText:
-    """The text of a file, and the character offsets where pages start (if paged)."""
-
-    text: str
-    page_starts: tuple[int, ...] = ()
+__all__ = ["READERS", "RawText", "Reader", "read_file", "supported_suffixes"]
 
 
 class Reader(Protocol):
@@ -56,7 +54,13 @@ class TextReader:
         return RawText(decode_text(path.read_bytes(), path))
 
 
-READERS: dict[str, Reader] = {".txt": TextReader(), ".md": TextReader(), ".markdown": TextReader()}
+READERS: dict[str, Reader] = {
+    ".txt": TextReader(),
+    ".md": TextReader(),
+    ".markdown": TextReader(),
+    ".pdf": PdfReader(),
+    ".docx": DocxReader(),
+}
 
 
 def supported_suffixes() -> tuple[str, ...]:

@@ -79,3 +79,18 @@ class Document:
 def content_hash(text: str) -> str:
     """Short stable hash of a text, used in ids and change detection."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class RawText:
+    """The text of a file, and the character offsets where pages start (if paged).
+
+    `header` is what identifies the document without being part of its text (a PDF's
+    first page before cleaning, a DOCX's page header): metadata detection reads it.
+    `warnings` are problems worth telling the user that did not stop the reading.
+    """
+
+    text: str
+    page_starts: tuple[int, ...] = ()
+    header: str = ""
+    warnings: tuple[str, ...] = ()

@@ -15,6 +15,7 @@ Pure functions over text. The rules follow what converted UN reports contain:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ingest.elements import SUPERSCRIPT_DIGITS, Element, Kind, elements, strip_emphasis
@@ -40,6 +41,7 @@ class _Open:
     parts: list[str]
     section: tuple[str, ...]
     order: int
+    start: int = 0  # offset of its first element in the text (for the page number)
 
     def text(self) -> str:
         return "".join(self.parts).strip()
@@ -143,8 +145,8 @@ def _continues(state: _State, element: Element) -> bool:
     return first.islower() or not _is_complete(unit)
 
 
-def _open_unit(state: _State, label: str, kind: UnitKind, text: str) -> None:
-    unit = _Open(label, kind, [text], state.path(), len(state.units))
+def _open_unit(state: _State, label: str, kind: UnitKind, element: Element) -> None:
+    unit = _Open(label, kind, [element.text], state.path(), len(state.units), element.offset)
     state.units.append(unit)
     state.open_unit = unit
     state.after_heading = False
@@ -164,7 +166,7 @@ def _on_footnote(state: _State, element: Element) -> None:
     if number in state.footnotes:  # a footnote continued on the next page
         state.footnotes[number].parts.append(" " + element.text)
         return
-    unit = _Open(f"fn{number}", UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units))
+    unit = _Open(f"fn{number}", UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units), element.offset)
     state.footnotes[number] = unit
     state.units.append(unit)
 
@@ -176,7 +178,7 @@ def _is_report_paragraph(state: _State, element: Element) -> bool:
 def _on_numbered(state: _State, element: Element) -> None:
     if _is_report_paragraph(state, element):
         state.last_number = element.number or 0
-        _open_unit(state, str(element.number), UnitKind.NUMBERED, element.text)
+        _open_unit(state, str(element.number), UnitKind.NUMBERED, element)
         return
     # A numbered list item: inside a report paragraph it stays part of it.
     if state.numbered_mode and state.last_number > 0 and state.open_unit is not None:
@@ -187,7 +189,7 @@ def _on_numbered(state: _State, element: Element) -> None:
     if element.number != last_item + 1 and last_item:  # a new list in the same section
         state.list_index[section] = state.list_index.get(section, 1) + 1
     state.counters[(section, "last-item")] = element.number or 0
-    _open_unit(state, _block_label(state, "item", element.number), UnitKind.BLOCK, element.text)
+    _open_unit(state, _block_label(state, "item", element.number), UnitKind.BLOCK, element)
 
 
 def _on_text(state: _State, element: Element) -> None:
@@ -199,7 +201,7 @@ def _on_text(state: _State, element: Element) -> None:
     if state.numbered_mode and state.last_number == 0:
         if not any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section):
             return  # the document header: symbols, dates, agenda items, title
-    _open_unit(state, _block_label(state, "bullet" if is_bullet else "para"), UnitKind.BLOCK, element.text)
+    _open_unit(state, _block_label(state, "bullet" if is_bullet else "para"), UnitKind.BLOCK, element)
 
 
 def detect_numbered(elems: list[Element]) -> bool:
@@ -211,12 +213,14 @@ def detect_numbered(elems: list[Element]) -> bool:
     return expected - 1 >= MIN_NUMBERED_PARAGRAPHS
 
 
-def parse_units(text: str, numbered: bool | None = None) -> list[Unit]:
+def parse_units(text: str, numbered: bool | None = None, page_starts: tuple[int, ...] = ()) -> list[Unit]:
     """Parse report text into citation units (numbered paragraphs, blocks, footnotes).
 
     Args:
         text: the document text (Markdown or plain text converted from a PDF).
         numbered: whether the document numbers its paragraphs; detected when None.
+        page_starts: offsets where pages start in `text` (from a paged reader); each
+            unit then records the page it starts on.
     """
     elems = elements(text)
     state = _State(numbered_mode=detect_numbered(elems) if numbered is None else numbered)
@@ -230,14 +234,14 @@ def parse_units(text: str, numbered: bool | None = None) -> list[Unit]:
         elif element.kind in (Kind.BULLET, Kind.PROSE):
             _on_text(state, element)
     plain = frozenset(n for n, u in state.footnotes.items() if _is_plain(elems, n))
-    return [_finish(unit, plain) for unit in state.units]
+    return [_finish(unit, plain, page_starts) for unit in state.units]
 
 
 def _is_plain(elems: list[Element], number: int) -> bool:
     return any(e.kind is Kind.FOOTNOTE and e.number == number and e.plain_marker for e in elems)
 
 
-def _finish(unit: _Open, plain_numbers: frozenset[int]) -> Unit:
+def _finish(unit: _Open, plain_numbers: frozenset[int], page_starts: tuple[int, ...] = ()) -> Unit:
     text, markers = extract_markers(_clean_inline(unit.text()), plain_numbers)
     text = re.sub(r"[ \t]+", " ", text).replace(" \n", "\n").strip()
     text = re.sub(r"\s+([,.;:])", r"\1", text) if unit.kind is UnitKind.FOOTNOTE else text
@@ -248,4 +252,5 @@ def _finish(unit: _Open, plain_numbers: frozenset[int]) -> Unit:
         section=unit.section,
         footnotes=markers if unit.kind is not UnitKind.FOOTNOTE else (),
         order=unit.order,
+        page=bisect_right(page_starts, unit.start) if page_starts else None,
     )

@@ -63,6 +63,25 @@ class DocxBuilder:
                 f'<w:num {W_NS} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
             ))
 
+    def restart(self, abstract_id: int) -> int:
+        """A new list instance of `abstract_id` that starts again at 1; returns its numId."""
+        numbering = self.document.part.numbering_part.element
+        num_id = 100 + len(numbering.findall(qn("w:num")))
+        numbering.append(parse_xml(
+            f'<w:num {W_NS} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+            '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+        ))
+        return num_id
+
+    def first_page_header(self, lines: tuple[str, ...]) -> None:
+        """Print `lines` in the first page's header only (where UN templates put the symbol)."""
+        section = self.document.sections[0]
+        section.different_first_page_header_footer = True
+        header = section.first_page_header
+        header.paragraphs[0].text = lines[0] if lines else ""
+        for line in lines[1:]:
+            header.add_paragraph(line)
+
     def paragraph(self, style: str | None = None, num: tuple[int, int] | None = None):
         """A new body paragraph, optionally numbered with (numId, ilvl)."""
         para = self.document.add_paragraph(style=style)
@@ -113,7 +132,8 @@ class DocxBuilder:
                 '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
                 f'<w:r><w:t xml:space="preserve"> {escape(text)}</w:t></w:r></w:p></w:footnote>'
             )
-        blob = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes {W_NS}>{"".join(notes)}</w:footnotes>'
+        declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        blob = f'{declaration}<w:footnotes {W_NS}>{"".join(notes)}</w:footnotes>'
         return Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob.encode("utf-8"), self.document.part.package)
 
     def save(self, path: Path) -> Path:

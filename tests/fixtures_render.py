@@ -1,12 +1,10 @@
-"""Render a bundled text report as the files users really have: a UN-style PDF and a DOCX.
+"""Turn a bundled text report into the files users really have (see also fixtures_pdf).
 
-The PDF is laid out like a document from the UN's document system: running header with
-the symbol on two lines (alternating sides), footer with the job number and a `3/21`
-page counter, job number, barcode and "Please recycle" on page 1, justified paragraphs
-that break across pages, superscript footnote markers, footnotes at the page foot under
-a short rule, and line-end hyphenation (both soft breaks and breaks after real hyphens).
-The DOCX uses Word automatic numbering for the paragraphs and bullets, and real footnotes
-in word/footnotes.xml. Everything is built here: the tests download nothing.
+`outline` reads a report into blocks (headings, numbered paragraphs with `<sup>N</sup>`
+footnote markers, bullets, prose) and its footnotes; `render_docx` writes them as Word
+does, with automatic numbering and real footnotes in word/footnotes.xml; `render_text`
+writes them in the shape of the bundled conversions. Everything is built here: the
+tests download nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +39,31 @@ class Outline:
     footnotes: dict[int, str] = field(default_factory=dict)
 
 
+def up_to(report: Outline, last: int, footnotes: bool = True) -> Outline:
+    """The report cut after numbered paragraph `last`, with the footnotes it still cites
+    (or none, markers removed: fewer units to embed in tests that only need paragraphs).
+    """
+    body: list[Block] = []
+    for block in report.body:
+        if block.kind == "numbered" and (block.number or 0) > last:
+            break
+        text = block.text if footnotes else re.sub(r"<sup>\d+</sup>", "", block.text)
+        body.append(Block(block.kind, text, block.number, block.level))
+    cited = {int(n) for block in body for n in re.findall(r"<sup>(\d+)</sup>", block.text)}
+    return Outline(report.front, body, {n: t for n, t in report.footnotes.items() if n in cited})
+
+
+def render_text(report: Outline, out: Path) -> Path:
+    """Write `report` in the shape of the bundled conversions (footnotes after a rule)."""
+    parts = [f"**{b.text}**" for b in report.front]
+    for block in report.body:
+        prefix = {"numbered": f"{block.number}. ", "bullet": "- ", "heading": "## "}.get(block.kind, "")
+        parts.append(prefix + block.text)
+    parts += ["---"] + [f"<sup>{n}</sup> {text}" for n, text in sorted(report.footnotes.items())]
+    out.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return out
+
+
 def _markers_as_tags(text: str) -> str:
     text = re.sub(r"\s?<sup>\s*(\d+)\s*</sup>", r"<sup>\1</sup>", text)
     return re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: f"<sup>{m.group(0).translate(SUP_DIGITS)}</sup>", text)
@@ -59,7 +82,8 @@ def outline(path: Path) -> Outline:
             out.footnotes[element.number or 0] = text
             after_footnotes = True
             continue
-        if in_front and element.kind is Kind.HEADING and text.lower() == "summary":
+        if in_front and (element.kind is Kind.NUMBERED or (element.kind is Kind.HEADING and (
+                text.lower() == "summary" or element.level == 1))):
             in_front = False
         target = out.front if in_front else out.body
         if element.kind is Kind.PROSE and after_footnotes and target:
@@ -90,314 +114,30 @@ def _add_text(builder: DocxBuilder, para, text: str, footnote_ids: dict[int, int
                 builder.run(para, part, **style)
 
 
-def render_docx(report: Outline, out: Path) -> Path:
-    """Write `report` as a DOCX with automatic numbering and real footnotes."""
+def render_docx(report: Outline, out: Path, symbols: tuple[str, ...] = ("A/69/981", "S/2015/500")) -> Path:
+    """Write `report` as a DOCX: symbols in the first-page header, automatic numbering
+    (a list starting again at 1 restarts, as Word does with a new list instance), real
+    footnotes, Heading styles for sections I./A. and bold paragraphs for the rest.
+    """
     builder = DocxBuilder()
+    builder.first_page_header(symbols)
     footnote_ids = {n: builder.add_footnote(text) for n, text in sorted(report.footnotes.items())}
-    for block in report.front:
-        para = builder.paragraph()
-        builder.run(para, block.text, bold=block.kind == "heading")
-    for block in report.body:
-        if block.kind == "heading" and block.level in (1, 2):
-            para = builder.paragraph(style=f"Heading {block.level}")
-            builder.run(para, block.text)
-        elif block.kind == "heading":
-            para = builder.paragraph()
-            builder.run(para, block.text, bold=True, italic=block.text.lower() == "summary")
-        elif block.kind == "numbered":
-            para = builder.paragraph(num=(builder.PARAGRAPHS, 0))
-            _add_text(builder, para, block.text, footnote_ids)
-        else:
-            para = builder.paragraph(num=(builder.BULLETS, 0) if block.kind == "bullet" else None)
-            _add_text(builder, para, block.text, footnote_ids)
+    paragraphs, last_number = builder.PARAGRAPHS, 0
+    for block in [*report.front, *report.body]:
+        in_front = any(block is b for b in report.front)
+        if block.kind == "heading" and block.level in (1, 2) and not in_front:
+            builder.run(builder.paragraph(style=f"Heading {block.level}"), block.text)
+            continue
+        if block.kind == "heading":
+            builder.run(builder.paragraph(), block.text, bold=True, italic=block.text.lower() == "summary")
+            continue
+        num = None
+        if block.kind == "numbered":
+            if block.number == 1 and last_number:
+                paragraphs = builder.restart(10)
+            last_number, num = block.number or 0, (paragraphs, 0)
+        elif block.kind == "bullet":
+            num = (builder.BULLETS, 0)
+        para = builder.paragraph(num=num)
+        _add_text(builder, para, block.text, footnote_ids)
     return builder.save(out)
-
-
-# --- PDF ------------------------------------------------------------------------------
-
-PAGE_W, PAGE_H = 595.28, 841.89
-LEFT, TEXT_X, RIGHT = 72.0, 100.0, 523.0
-TOP, BOTTOM, BOTTOM_FIRST = 770.0, 72.0, 110.0
-BODY, BOLD, BOLD_ITALIC = "Times-Roman", "Times-Bold", "Times-BoldItalic"
-SUP_SIZE, NOTE_SIZE, NOTE_LEADING = 6.5, 8.0, 9.5
-VOWELS = set("aeiouy")
-
-
-@dataclass
-class Seg:
-    """A run of text in one font; `rise` lifts superscript markers."""
-
-    text: str
-    font: str
-    size: float
-    rise: float = 0.0
-
-
-@dataclass
-class Line:
-    """One laid-out line: where it starts, its runs, and whether it is justified."""
-
-    x: float
-    segs: list[Seg]
-    leading: float
-    justify: float | None = None  # the width to justify to
-    label: tuple[float, Seg] | None = None  # paragraph number or bullet, drawn at its own x
-    markers: list[int] = field(default_factory=list)
-
-
-def _words(text: str, font: str, size: float, sup_size: float) -> list[list[Seg]]:
-    words: list[list[Seg]] = [[]]
-    for piece in re.split(r"(<sup>\d+</sup>)", text):
-        if m := re.fullmatch(r"<sup>(\d+)</sup>", piece):
-            words[-1].append(Seg(m.group(1), font, sup_size, rise=size * 0.35))
-            continue
-        for i, word in enumerate(piece.split(" ")):
-            if i:
-                words.append([])
-            if word:
-                words[-1].append(Seg(word, font, size))
-    return [w for w in words if w]
-
-
-def _width(segs: list[Seg]) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return sum(stringWidth(s.text, s.font, s.size) for s in segs)
-
-
-def _split_word(word: list[Seg], room: float) -> tuple[list[Seg], list[Seg]] | None:
-    """Break a word at a real hyphen, or hyphenate a long lowercase word, to fit `room`."""
-    if len(word) != 1:
-        return None
-    seg, text = word[0], word[0].text
-    cuts = [i + 1 for i, ch in enumerate(text[:-2]) if ch == "-" and i > 1]
-    core = text.rstrip(".,;:)”’")
-    if not cuts and len(core) >= 9 and core.isalpha() and core.islower():
-        cuts = [p for p in range(4, len(core) - 3)  # between two consonants after a vowel: "protec-tion"
-                if core[p - 2] in VOWELS and not {core[p - 1], core[p]} & VOWELS]
-        cuts = [-p for p in cuts]  # negative: a soft break that adds a hyphen
-    for cut in sorted(cuts, key=abs, reverse=True):
-        head = text[: abs(cut)] + ("-" if cut < 0 else "")
-        if _width([Seg(head, seg.font, seg.size)]) <= room:
-            return [Seg(head, seg.font, seg.size)], [Seg(text[abs(cut):], seg.font, seg.size)]
-    return None
-
-
-def wrap(text: str, font: str, size: float, first: float, rest: float) -> list[list[Seg]]:
-    """Greedy line breaking into widths `first` then `rest`, hyphenating where needed."""
-    space = _width([Seg(" ", font, size)])
-    lines: list[list[Seg]] = [[]]
-    used = 0.0
-    words = _words(text, font, size, SUP_SIZE if size >= 9 else 5.0)
-    while words:
-        word = words.pop(0)
-        room = (first if len(lines) == 1 else rest) - used - (space if lines[-1] else 0)
-        if _width(word) <= room:
-            if lines[-1]:
-                lines[-1].append(Seg(" ", font, size))
-            lines[-1].extend(word)
-            used += _width(word) + (space if used else 0)
-            continue
-        split = _split_word(word, room) if lines[-1] else None
-        if split:
-            lines[-1].extend([Seg(" ", font, size), *split[0]])
-            words.insert(0, split[1])
-        else:
-            words.insert(0, word)
-        lines.append([])
-        used = 0.0
-    return [merge_segs(line) for line in lines if line]
-
-
-def merge_segs(segs: list[Seg]) -> list[Seg]:
-    """Join neighbouring runs of the same font, size and rise."""
-    out: list[Seg] = []
-    for seg in segs:
-        if out and (out[-1].font, out[-1].size, out[-1].rise) == (seg.font, seg.size, seg.rise):
-            out[-1] = Seg(out[-1].text + seg.text, seg.font, seg.size, seg.rise)
-        else:
-            out.append(seg)
-    return out
-
-
-def _markers(segs: list[Seg]) -> list[int]:
-    return [int(s.text) for s in segs if s.rise]
-
-
-def block_lines(block: Block) -> tuple[list[Line], float]:
-    """Lay out one block; returns its lines and the space above it."""
-    if block.kind == "heading":
-        size = {0: 14.0, 1: 11.0}.get(block.level, 10.0)  # level 0: the document title
-        font = BOLD_ITALIC if block.text.lower() == "summary" else BOLD
-        m = re.match(r"^([IVXL]+\.|[A-H]\.)\s+(.*)$", block.text)
-        label, text = (m.group(1), m.group(2)) if m else (None, block.text)
-        x = LEFT if block.level == 0 else TEXT_X
-        rows = wrap(text, font, size, RIGHT - x, RIGHT - x)
-        lines = [Line(x, segs, size * 1.25) for segs in rows]
-        if label:
-            lines[0].label = (LEFT + (14 if block.level == 2 else 0), Seg(label, font, size))
-        return lines, 12.0
-    label_x, text_x, first_x, label = TEXT_X, TEXT_X, TEXT_X, None
-    if block.kind == "numbered":
-        first_x, label = TEXT_X + 28, f"{block.number}."
-    elif block.kind == "bullet":
-        label_x, text_x, first_x, label = TEXT_X + 10, TEXT_X + 24, TEXT_X + 24, "•"
-    rows = wrap(block.text, BODY, 10.0, RIGHT - first_x, RIGHT - text_x)
-    lines = [
-        Line(first_x if i == 0 else text_x, segs, 12.0, justify=(RIGHT - (first_x if i == 0 else text_x))
-             if i < len(rows) - 1 else None, markers=_markers(segs))
-        for i, segs in enumerate(rows)
-    ]
-    if label:
-        lines[0].label = (label_x, Seg(label, BODY, 10.0))
-    return lines, 6.0
-
-
-@dataclass
-class Page:
-    """What one page holds: body lines at their positions, and the footnotes it prints."""
-
-    lines: list[tuple[float, Line]] = field(default_factory=list)
-    footnotes: list[int] = field(default_factory=list)
-
-
-def note_lines(number: int, text: str) -> list[Line]:
-    """A footnote at the page foot: superscript number, 8-point justified text."""
-    rows = wrap(text, BODY, NOTE_SIZE, RIGHT - TEXT_X, RIGHT - TEXT_X)
-    lines = [Line(TEXT_X, segs, NOTE_LEADING, justify=(RIGHT - TEXT_X) if i < len(rows) - 1 else None)
-             for i, segs in enumerate(rows)]
-    mark = Seg(str(number), BODY, 5.5, rise=3.0)
-    lines[0].label = (TEXT_X - 2 - _width([mark]), mark)
-    return lines
-
-
-def _notes_height(notes: dict[int, list[Line]], numbers: list[int]) -> float:
-    return 14 + sum(len(notes[n]) * NOTE_LEADING + 2 for n in numbers) if numbers else 0.0
-
-
-def paginate(report: Outline) -> tuple[list[Page], dict[int, list[Line]]]:
-    """Flow the blocks into pages, keeping each footnote on the page of its marker."""
-    notes = {n: note_lines(n, text) for n, text in report.footnotes.items()}
-    pages, placed = [Page()], set()
-    y, bottom = TOP - 40, BOTTOM_FIRST
-    blocks = list(report.front) + list(report.body)
-    for i, block in enumerate(blocks):
-        if block.kind == "heading" and i + 1 < len(blocks) and blocks[i + 1].text.startswith("Report of the"):
-            block = Block("heading", block.text, level=0)
-        lines, before = block_lines(block)
-        if pages[-1].lines:
-            y -= before
-        keep = sum(line.leading for line in lines) + (26 if block.kind == "heading" else 0)
-        if block.kind == "heading" and y - keep < bottom + _notes_height(notes, pages[-1].footnotes):
-            pages.append(Page())
-            y, bottom = TOP, BOTTOM
-        for line in lines:
-            new = [n for n in line.markers if n not in placed]
-            if y - line.leading < bottom + _notes_height(notes, pages[-1].footnotes + new):
-                pages.append(Page())
-                y, bottom = TOP, BOTTOM
-            y -= line.leading
-            pages[-1].lines.append((y + 2, line))
-            pages[-1].footnotes.extend(new)
-            placed.update(new)
-    return pages, notes
-
-
-def _draw_line(c, baseline: float, line: Line) -> None:
-    if line.label:
-        x, seg = line.label
-        text = c.beginText(x, baseline)
-        text.setFont(seg.font, seg.size)
-        text.setRise(seg.rise)
-        text.textOut(seg.text)
-        c.drawText(text)
-    text = c.beginText(line.x, baseline)
-    spaces = sum(s.text.count(" ") for s in line.segs)
-    if line.justify and spaces:
-        text.setWordSpace((line.justify - _width(line.segs)) / spaces)
-    for seg in line.segs:
-        text.setFont(seg.font, seg.size)
-        text.setRise(seg.rise)
-        text.textOut(seg.text)
-    c.drawText(text)
-
-
-def _draw_furniture(c, number: int, total: int, symbols: tuple[str, ...], job: str, stamp: str) -> None:
-    """What UN documents repeat on pages: symbol header, job number, counter, barcode."""
-    if number == 1:
-        c.setFont("Helvetica-Bold", 12)
-        c.drawString(LEFT, 800, "United Nations")
-        for i, symbol in enumerate(symbols):
-            c.drawRightString(RIGHT, 800 - 14 * i, symbol)
-        c.setFont("Helvetica", 8)
-        c.drawString(LEFT, 64, f"{job} (E)    {stamp}")
-        c.setFont("Courier", 12)
-        c.drawString(LEFT, 46, f"*{job.replace('-', '')}*")
-        c.setFont("Helvetica", 7)
-        c.drawRightString(RIGHT, 46, "Please recycle")
-        return
-    c.setFont("Helvetica-Bold", 8.5)
-    for i, symbol in enumerate(symbols):
-        if number % 2:
-            c.drawRightString(RIGHT, 806 - 10 * i, symbol)
-        else:
-            c.drawString(LEFT, 806 - 10 * i, symbol)
-    c.setFont("Helvetica", 8)
-    left, right = (job, f"{number}/{total}") if number % 2 else (f"{number}/{total}", job)
-    c.drawString(LEFT, 40, left)
-    c.drawRightString(RIGHT, 40, right)
-
-
-def render_pdf(report: Outline, out: Path, symbols: tuple[str, ...] = ("A/69/981", "S/2015/500"),
-               job: str = "15-11846", stamp: str = "140715") -> Path:
-    """Write `report` as a UN-style PDF; returns `out`."""
-    from reportlab.pdfgen import canvas
-
-    pages, notes = paginate(report)
-    c = canvas.Canvas(str(out), pagesize=(PAGE_W, PAGE_H), invariant=1)
-    for number, page in enumerate(pages, 1):
-        _draw_furniture(c, number, len(pages), symbols, job, stamp)
-        for baseline, line in page.lines:
-            _draw_line(c, baseline, line)
-        if page.footnotes:
-            bottom = BOTTOM_FIRST if number == 1 else BOTTOM
-            y = bottom + _notes_height(notes, page.footnotes)
-            c.setLineWidth(0.5)
-            c.line(LEFT, y - 4, LEFT + 72, y - 4)
-            y -= 12
-            for n in page.footnotes:
-                for line in notes[n]:
-                    y -= NOTE_LEADING
-                    _draw_line(c, y + 2, line)
-                y -= 2
-        c.showPage()
-    c.save()
-    return out
-
-
-def render_scanned_pdf(out: Path) -> Path:
-    """A PDF whose only page is an image of text, as a scanner makes it: no text layer."""
-    from PIL import Image, ImageDraw
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    image = Image.new("L", (600, 800), 255)
-    draw = ImageDraw.Draw(image)
-    for row in range(60, 760, 18):
-        draw.rectangle((60, row, 540 - (row * 7) % 90, row + 8), fill=30)  # lines of "text"
-    c = canvas.Canvas(str(out), pagesize=(PAGE_W, PAGE_H))
-    c.drawImage(ImageReader(image), 0, 0, PAGE_W, PAGE_H)
-    c.showPage()
-    c.save()
-    return out
-
-
-def encrypt_pdf(source: Path, out: Path, password: str = "secret") -> Path:
-    """A password-protected copy of `source` (RC4, which pypdf writes without extras)."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(source))
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
-    with out.open("wb") as fh:
-        writer.write(fh)
-    return out

@@ -8,8 +8,10 @@ the normal loading path); the packaged copy is the fallback, so nothing is downl
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,23 +56,32 @@ def _load(name: str):  # -> SentenceTransformer
 
 
 class Embedder:
-    """Turns texts into L2-normalised vectors. Cheap to build; the model loads on first use."""
+    """Turns texts into L2-normalised vectors. Cheap to build; the model loads on first use.
+
+    Safe to share between threads: calls are serialised (a fast tokenizer fails with
+    "Already borrowed" when two threads use it at once, and the two cores are busy with
+    one encode anyway).
+    """
 
     def __init__(self, model_name: str, batch_size: int = 32) -> None:
         self.model_name = model_name
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None
+        self._lock = threading.RLock()
 
     def warm_up(self) -> None:
         """Load the model now (the CLI and app do this once at start)."""
-        if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            from transformers.utils import logging as hf_logging
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                from transformers.utils import logging as hf_logging
 
-            hf_logging.set_verbosity_error()
-            hf_logging.disable_progress_bar()
-            self._model = _load(self.model_name)
+                hf_logging.set_verbosity_error()
+                hf_logging.disable_progress_bar()
+                self._model = _load(self.model_name)
 
     @property
     def dim(self) -> int:
@@ -89,7 +100,8 @@ class Embedder:
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.asarray(vectors, dtype=np.float32)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from vectorstore.store import ChromaStore
 from vectorstore.windows import sentence_windows
 
 Progress = Callable[[str, int], None]  # (stage description, items done) -> None
+STAGES = ("read", "windows", "embed", "write")  # where ingest time goes (IngestReport.stages)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class IngestReport:
 
     files: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds in read, windows, embed, write
 
     @property
     def failed(self) -> list[FileResult]:
@@ -104,28 +107,42 @@ class Indexer:
         self.store = store
         self.embedder = embedder
         self.window_sentences = window_sentences
+        self.stage_seconds = dict.fromkeys(STAGES, 0.0)
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] += time.perf_counter() - started
 
     def ingest_files(self, paths: Sequence[Path], on_file: Callable[[Path], None] | None = None,
                      on_batch: Progress | None = None) -> IngestReport:
         """Ingest each file; a bad file is reported and the others still go in."""
         report = IngestReport()
         started = time.perf_counter()
-        records = self.store.document_records()
+        before = dict(self.stage_seconds)
+        with self._stage("write"):
+            records = self.store.document_records()
         for path in paths:
             if on_file:
                 on_file(path)
             try:
-                document = load_document(path)
+                with self._stage("read"):
+                    document = load_document(path)
                 report.files.append(self.ingest_document(document, records, on_batch))
             except IngestError as exc:
                 report.files.append(FileResult(str(path), status="failed", error=str(exc)))
         report.seconds = time.perf_counter() - started
+        report.stages = {k: v - before[k] for k, v in self.stage_seconds.items()}
         return report
 
     def ingest_document(self, document: Document, records: dict | None = None,
                         on_batch: Progress | None = None) -> FileResult:
         """Bring the store in line with one parsed document."""
-        records = self.store.document_records() if records is None else records
+        with self._stage("write"):
+            records = self.store.document_records() if records is None else records
         doc_id = document.meta.doc_id
         units = stored_units(document)
         ids = [u.unit_id for u in units]
@@ -133,16 +150,18 @@ class Indexer:
             raise IngestError(document.file, "two units share a label; the numbering could not be recovered")
         previous = records.get(doc_id)
         result = FileResult(document.file, doc_id, "updated" if previous else "added", units=len(units))
-        if previous and previous[1] == ids and set(self.store.unit_ids_of(doc_id)) == set(ids):
-            result.status = "unchanged"
-            return result
-        present = self.store.existing_ids(ids)
+        with self._stage("write"):
+            if previous and previous[1] == ids and set(self.store.unit_ids_of(doc_id)) == set(ids):
+                result.status = "unchanged"
+                return result
+            present = self.store.existing_ids(ids)
         missing = [u for u in units if u.unit_id not in present]
         self._embed_and_add(missing, on_batch)
         result.embedded = len(missing)
-        self.store.commit_document(doc_info(document), ids)
-        stale = set(self.store.unit_ids_of(doc_id)) - set(ids)
-        self.store.delete_units(stale)
+        with self._stage("write"):
+            self.store.commit_document(doc_info(document), ids)
+            stale = set(self.store.unit_ids_of(doc_id)) - set(ids)
+            self.store.delete_units(stale)
         result.removed = len(stale)
         if previous and not missing and not stale and previous[1] == ids:
             result.status = "unchanged"
@@ -152,14 +171,18 @@ class Indexer:
     def _embed_and_add(self, units: list[StoredUnit], on_batch: Progress | None, batch: int = 64) -> None:
         for start in range(0, len(units), batch):
             chunk = units[start : start + batch]
-            windows = [
-                (f"{u.unit_id}#w{i}", u.unit_id, text)
-                for u in chunk
-                for i, text in enumerate(sentence_windows(u.text, self.window_sentences))
-            ]
-            window_vectors = self.embedder.embed([w[2] for w in windows])
-            unit_vectors = np.stack([_mean_of(window_vectors, windows, u.unit_id) for u in chunk])
-            self.store.add_units(chunk, unit_vectors, windows, window_vectors)
+            with self._stage("windows"):
+                windows = [
+                    (f"{u.unit_id}#w{i}", u.unit_id, text)
+                    for u in chunk
+                    for i, text in enumerate(sentence_windows(u.text, self.window_sentences))
+                ]
+            with self._stage("embed"):
+                window_vectors = self.embedder.embed([w[2] for w in windows])
+            with self._stage("windows"):
+                unit_vectors = np.stack([_mean_of(window_vectors, windows, u.unit_id) for u in chunk])
+            with self._stage("write"):
+                self.store.add_units(chunk, unit_vectors, windows, window_vectors)
             if on_batch:
                 on_batch(chunk[0].doc_id, len(chunk))
 

@@ -12,7 +12,10 @@ index, after a few documents changed, only tokenizes the new units.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -112,6 +115,7 @@ class LexicalIndex:
     def tokens_of(self) -> list[list[str]]:
         """Each unit's tokens, in index order (read from disk on first use after `load`)."""
         if self._tokens is None:
+            assert self._token_ids is not None  # set by `load`
             ids, offsets = self._token_ids
             names = [""] * (max(self._retriever.vocab_dict.values(), default=-1) + 1)
             for token, i in self._retriever.vocab_dict.items():
@@ -155,3 +159,38 @@ class LexicalIndex:
             return index
         except (OSError, ValueError, KeyError):
             return None
+
+
+class LexicalCache:
+    """Saved BM25 indexes, one folder per corpus version; the newest few are kept.
+
+    Several processes may share the folder: a save goes to a temporary folder renamed
+    into place, and failing to read or write only costs a rebuild.
+    """
+
+    def __init__(self, folder: Path | None, keep: int = 3) -> None:
+        self.folder = folder
+        self.keep = keep
+
+    def get(self, version: str, keys: Sequence[str]) -> LexicalIndex | None:
+        """The saved index of this version over these unit keys, if any."""
+        return LexicalIndex.load(self.folder / version, keys) if self.folder else None
+
+    def put(self, version: str, keys: Sequence[str], index: LexicalIndex) -> None:
+        """Save `index` as `version`, then drop the oldest saved versions."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
+            index.save(tmp, keys)
+            try:
+                os.replace(tmp, self.folder / version)
+            except OSError:  # another process saved this version first
+                shutil.rmtree(tmp, ignore_errors=True)
+            saved = sorted((p for p in self.folder.iterdir() if not p.name.startswith(".")),
+                           key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in saved[self.keep :]:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,7 +21,7 @@ import numpy as np
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
-from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalIndex, tokenize
+from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalCache, LexicalIndex, tokenize
 from vectorstore.query import QueryPlan, plan_query
 from vectorstore.records import DocInfo, Passage, StoredUnit
 from vectorstore.store import ChromaStore, StoreError
@@ -82,12 +79,12 @@ class CorpusSnapshot:
 
     @classmethod
     def load(cls, store: ChromaStore, previous: CorpusSnapshot | None = None,
-             cache_dir: Path | None = None) -> CorpusSnapshot:
+             cache: LexicalCache | None = None) -> CorpusSnapshot:
         """Read the committed units (those listed by a document record) from the store.
 
         Units and tokens of `previous` are reused, so a refresh after a few documents
         changed reads and tokenizes only those; the BM25 index of a corpus version seen
-        before is loaded from `cache_dir` instead of being rebuilt.
+        before is loaded from `cache` instead of being rebuilt.
         """
         for _ in range(_LOAD_ATTEMPTS):
             records = store.document_records()
@@ -101,7 +98,7 @@ class CorpusSnapshot:
         else:
             raise StoreError("the store kept changing while it was read (an ingest is running?): try again")
         units.sort(key=_reading_order)
-        lexical = _lexical_index(units, version, previous, cache_dir)
+        lexical = _lexical_index(units, version, previous, cache or LexicalCache(None))
         return cls(units, {doc_id: info for doc_id, (info, _) in records.items()}, lexical, version)
 
     def units_of(self, doc_id: str) -> list[StoredUnit]:
@@ -148,7 +145,6 @@ class CorpusSnapshot:
 
 
 _LOAD_ATTEMPTS = 5
-_KEPT_INDEXES = 3  # saved BM25 indexes kept per cache folder (the newest)
 LEXICAL_TEXT_VERSION = 1  # bump when `_lexical_text` changes
 
 
@@ -185,37 +181,17 @@ def unit_tokens(unit: StoredUnit) -> list[str]:
 
 
 def _lexical_index(units: list[StoredUnit], version: str, previous: CorpusSnapshot | None,
-                   cache_dir: Path | None) -> LexicalIndex:
+                   cache: LexicalCache) -> LexicalIndex:
     """The BM25 index of `units` (in snapshot order): loaded, or built reusing known tokens."""
     keys = [u.unit_id for u in units]
-    folder = cache_dir / version if cache_dir else None
-    if folder is not None and (index := LexicalIndex.load(folder, keys)) is not None:
+    if (index := cache.get(version, keys)) is not None:
         return index
     known: dict[str, list[str]] = {}
     if previous is not None:
         known = dict(zip((u.unit_id for u in previous.units), previous.lexical.tokens_of(), strict=True))
     index = LexicalIndex.from_tokens([known.get(u.unit_id) or unit_tokens(u) for u in units])
-    if folder is not None:
-        _save_index(index, keys, folder)
+    cache.put(version, keys, index)
     return index
-
-
-def _save_index(index: LexicalIndex, keys: list[str], folder: Path) -> None:
-    """Save atomically (a temporary folder renamed into place) and keep the newest few."""
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        index.save(tmp, keys)
-        try:
-            os.replace(tmp, folder)
-        except OSError:  # another process saved the same version first
-            shutil.rmtree(tmp, ignore_errors=True)
-        saved = sorted((p for p in folder.parent.iterdir() if not p.name.startswith(".")),
-                       key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in saved[_KEPT_INDEXES:]:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError:
-        pass  # a cache: failing to write it only costs the next start-up a rebuild
 
 
 def _lexical_text(unit: StoredUnit) -> str:
@@ -242,7 +218,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.rrf_k = rrf_k
         local = store.local_path
-        self.cache_dir = cache_dir or (local.parent / "lexical-cache" / store.prefix if local else None)
+        self.cache = LexicalCache(cache_dir or (local.parent / "lexical-cache" / store.prefix if local else None))
         self._snapshot: CorpusSnapshot | None = None
         self._stamp: str | None = None
         self._lock = threading.Lock()
@@ -251,14 +227,14 @@ class HybridRetriever:
         """The current corpus snapshot, reloaded when documents were (re)ingested."""
         stamp = self.store.corpus_stamp()
         current = self._snapshot
-        if current is not None and stamp == self._stamp:
-            return current
-        if not self._lock.acquire(blocking=current is None):
-            return current  # another thread is loading the new snapshot
+        if current is not None and (stamp == self._stamp or not self._lock.acquire(blocking=False)):
+            return current  # unchanged, or another thread is loading the new snapshot
+        if current is None:
+            self._lock.acquire()
         try:
             if self._snapshot is not None and stamp == self._stamp:
                 return self._snapshot
-            self._snapshot = CorpusSnapshot.load(self.store, self._snapshot, self.cache_dir)
+            self._snapshot = CorpusSnapshot.load(self.store, self._snapshot, self.cache)
             self._stamp = stamp
             return self._snapshot
         finally:
@@ -287,9 +263,9 @@ class HybridRetriever:
 
     def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
         vector = self.embedder.embed([question])[0]
-        where = _where(scope)
-        hits = self.store.query_windows(vector, self.dense_candidates, where)
-        if len(scope) > 1:  # each document gets its own candidates, so none is crowded out
+        whole = len(scope) > PER_DOCUMENT_QUERIES and len(scope) == len(snap.docs)
+        hits = self.store.query_windows(vector, self.dense_candidates, None if whole else _where(scope))
+        if 1 < len(scope) <= PER_DOCUMENT_QUERIES:  # each document gets its own candidates, so none is crowded out
             per_doc = max(10, self.dense_candidates // len(scope))
             for doc_id in scope:
                 hits += self.store.query_windows(vector, per_doc, {"doc": doc_id})
@@ -313,6 +289,10 @@ class HybridRetriever:
             return weighted_fusion([dense, lexical], [0.6, 0.4])
         return reciprocal_rank_fusion([ranked(dense), ranked(lexical)], k=self.rrf_k)
 
+
+# Above this many documents in scope, dense search runs once (a filter naming every
+# document is then dropped too): per-document queries would cost one search per report.
+PER_DOCUMENT_QUERIES = 8
 
 _ASKS_FOR_SOURCES = re.compile(
     r"\b(?:footnotes?|cites?|cited|citing|sources?|references?|documents?|resolutions?|press release|"

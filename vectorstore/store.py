@@ -54,6 +54,8 @@ def open_client(path: str | None = None, url: str | None = None):  # -> chromadb
                 f"cannot reach the Chroma server at {url} ({type(exc).__name__}): start it with "
                 "`chroma run --path DIR` or unset R2P_CHROMA_URL to use the local store"
             ) from None
+    if path is None:
+        raise StoreError("no store: give a folder for the embedded store or a Chroma server URL")
     return chromadb.PersistentClient(path=path, settings=chroma_settings)
 
 
@@ -85,6 +87,10 @@ def _stored_unit(unit_id: str, text: str, meta: dict) -> StoredUnit:
         year=int(meta["year"]) or None if meta.get("year") else None,
         page=int(meta["page"]) if meta.get("page") is not None else None,
     )
+
+
+def _stored_units(got: dict) -> list[StoredUnit]:
+    return [_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
 
 def _doc_metadata(info: DocInfo, active_ids: Sequence[str]) -> dict[str, str | int]:
@@ -181,8 +187,10 @@ class ChromaStore:
         windows: Sequence[tuple[str, str, str]],
         window_vectors: np.ndarray,
     ) -> None:
-        """Store units and their windows `(window_id, unit_id, text)`: windows first, so a
-        unit is never visible without them."""
+        """Store units and their windows `(window_id, unit_id, text)`.
+
+        Windows go first, so a unit is never visible without them.
+        """
         by_unit = {u.unit_id: u for u in units}
         for start in range(0, len(windows), _GET_PAGE):
             batch = windows[start : start + _GET_PAGE]
@@ -195,12 +203,12 @@ class ChromaStore:
                 ],
             )
         for start in range(0, len(units), _GET_PAGE):
-            batch = units[start : start + _GET_PAGE]
+            chunk = units[start : start + _GET_PAGE]
             self.units.upsert(
-                ids=[u.unit_id for u in batch],
-                embeddings=unit_vectors[start : start + len(batch)].tolist(),
-                documents=[u.text for u in batch],
-                metadatas=[_unit_metadata(u) for u in batch],
+                ids=[u.unit_id for u in chunk],
+                embeddings=unit_vectors[start : start + len(chunk)].tolist(),
+                documents=[u.text for u in chunk],
+                metadatas=[_unit_metadata(u) for u in chunk],
             )
 
     def delete_units(self, ids: Iterable[str]) -> None:
@@ -216,7 +224,7 @@ class ChromaStore:
         out: list[StoredUnit] = []
         for start in range(0, len(ids), _GET_PAGE):
             got = self.units.get(ids=list(ids[start : start + _GET_PAGE]), include=["documents", "metadatas"])
-            out.extend(_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+            out.extend(_stored_units(got))
         return out
 
     def all_units(self) -> list[StoredUnit]:
@@ -225,7 +233,7 @@ class ChromaStore:
         offset = 0
         while True:
             got = self.units.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
-            out.extend(_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+            out.extend(_stored_units(got))
             if len(got["ids"]) < _GET_PAGE:
                 return out
             offset += _GET_PAGE
