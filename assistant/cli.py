@@ -39,7 +39,7 @@ def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled reports).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Ingest report files (.txt, .md) into the store; unchanged files cost nothing."""
+    """Ingest reports (.txt, .md, .pdf, .docx) into the store; unchanged files cost nothing."""
     from tqdm import tqdm
 
     from assistant.factory import build_indexer
@@ -66,6 +66,8 @@ def ingest(
             typer.echo(f"error: {result.error}", err=True)
         elif not quiet:
             typer.echo(f"{result.status:9} {result.doc_id:20} {result.units:4} units  {Path(result.path).name}")
+        for warning in result.warnings:
+            typer.echo(f"warning: {Path(result.path).name}: {warning}", err=True)
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
@@ -89,6 +91,8 @@ def corpus(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
             "numbered_paragraphs": d.numbered_paragraphs,
             "footnotes": d.footnotes,
             "blocks": d.blocks,
+            "pages": d.pages,
+            "metadata_source": d.source,
         }
         for d in docs
     ]
@@ -98,9 +102,12 @@ def corpus(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     if not rows:
         typer.echo("The store is empty: run `r2p ingest`.")
         return
-    typer.echo(f"{'doc':18} {'date':10} {'paras':>5} {'fns':>4} {'blocks':>6}  title")
+    typer.echo(f"{'doc':18} {'date':10} {'paras':>5} {'fns':>4} {'blocks':>6} {'meta':9} title")
     for r in rows:
-        typer.echo(f"{r['doc']:18} {r['date']:10} {r['numbered_paragraphs']:5} {r['footnotes']:4} {r['blocks']:6}  {r['title'][:70]}")
+        typer.echo(
+            f"{r['doc']:18} {r['date']:10} {r['numbered_paragraphs']:5} {r['footnotes']:4} {r['blocks']:6} "
+            f"{r['metadata_source']:9} {r['title'][:70]}"
+        )
 
 
 @app.command()

@@ -189,3 +189,10 @@ def test_uploaded_report_with_markup_displays_as_text(start, tmp_path):
     assert any("\\<script\\>alert(1)\\</script\\>" in text for text in page)
     assert not any("<script>" in text for text in page)
     assert not any(m.allow_html for m in at.markdown)
+
+
+def test_filters_that_match_no_report_say_so(start):
+    at = start()
+    at.sidebar.multiselect(key="docs").set_value(["A/66/874"]).run()
+    at.sidebar.multiselect(key="years").set_value([2015]).run()
+    assert any("No report matches" in w.value for w in at.warning) and at.chat_input[0].disabled

@@ -43,6 +43,7 @@ class FileResult:
     embedded: int = 0
     removed: int = 0
     error: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -149,7 +150,8 @@ class Indexer:
         if len(set(ids)) != len(ids):
             raise IngestError(document.file, "two units share a label; the numbering could not be recovered")
         previous = records.get(doc_id)
-        result = FileResult(document.file, doc_id, "updated" if previous else "added", units=len(units))
+        result = FileResult(document.file, doc_id, "updated" if previous else "added", units=len(units),
+                            warnings=document.warnings)
         with self._stage("write"):
             if previous and previous[1] == ids and set(self.store.unit_ids_of(doc_id)) == set(ids):
                 result.status = "unchanged"

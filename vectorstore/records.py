@@ -24,6 +24,8 @@ class DocInfo:
     footnotes: int = 0
     blocks: int = 0
     content_hash: str = ""
+    source: str = ""  # where the metadata came from: manifest | sidecar | detected | filename
+    pages: int = 0  # for paged formats (PDF), else 0
 
     @property
     def year(self) -> int | None:
@@ -88,4 +90,6 @@ def doc_info(document: Document) -> DocInfo:
         footnotes=document.count(UnitKind.FOOTNOTE),
         blocks=document.count(UnitKind.BLOCK),
         content_hash=document.content_hash,
+        source=meta.source,
+        pages=max((u.page or 0 for u in document.units), default=0),
     )
