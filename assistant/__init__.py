@@ -1,0 +1,1 @@
+"""The assistant: chat models, the answering chain, citation checks, CLI."""

@@ -16,7 +16,9 @@ import typer
 from assistant.settings import Settings
 from ingest.errors import R2PError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="R2P Assistant: cite the reports paragraph by paragraph.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="R2P Assistant: cite the reports paragraph by paragraph."
+)
 models_app = typer.Typer(no_args_is_help=True, help="Install and list the local chat models.")
 app.add_typer(models_app, name="models")
 
@@ -164,7 +166,9 @@ def _print_answer(answer, streamed: bool) -> None:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
-    model: Annotated[str | None, typer.Option("--model", help="local | local-fast | extractive | ollama:NAME | openai:NAME")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="local | local-fast | extractive | ollama:NAME | openai:NAME")
+    ] = None,
     history: Annotated[Path | None, typer.Option("--history", help="JSON list of {role, content} turns.")] = None,
     doc: DocOpt = None,
     year: YearOpt = None,
@@ -239,9 +243,13 @@ def eval_command(
     model: Annotated[str, typer.Option("--model", help="Chat model to evaluate.")] = "extractive",
     k: Annotated[int, typer.Option("--k", help="Passages retrieved per question.")] = 10,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full JSON report here.")] = None,
-    markdown_out: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report (+ PNG chart).")] = None,
+    markdown_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a Markdown report (+ PNG chart).")
+    ] = None,
     against: Annotated[Path | None, typer.Option("--against", help="Baseline JSON: exit 1 on a regression.")] = None,
-    pipeline: Annotated[str, typer.Option("--pipeline", help="assistant | naive (textbook LangChain recipe).")] = "assistant",
+    pipeline: Annotated[
+        str, typer.Option("--pipeline", help="assistant | naive (textbook LangChain recipe).")
+    ] = "assistant",
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
 ) -> None:
     """Evaluate retrieval, citations, answers and abstention on an eval set."""

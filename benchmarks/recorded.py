@@ -23,7 +23,7 @@ class RecordedEmbedder(Embedder):
     def __init__(self, real: Embedder, vectors: dict[str, np.ndarray] | None = None) -> None:
         super().__init__(real.model_name, real.batch_size)
         self.real = real
-        self.vectors = dict(vectors or {})
+        self.vectors = vectors if vectors is not None else {}  # shared: the caller may keep adding
         self.computed = 0  # texts the real model had to embed
         self._memo_lock = threading.Lock()
 

@@ -1,0 +1,1 @@
+"""Evaluation: the eval-set format, metrics, runner, report and regression gate."""

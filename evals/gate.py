@@ -15,7 +15,9 @@ def check_against(summary: dict, baseline_path: Path, tolerances: dict[str, floa
     try:
         baseline = json.loads(baseline_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EvalDataError(baseline_path, "baseline not found; create it with `r2p eval FILE --json BASELINE`") from None
+        raise EvalDataError(
+            baseline_path, "baseline not found; create it with `r2p eval FILE --json BASELINE`"
+        ) from None
     except json.JSONDecodeError as exc:
         raise EvalDataError(baseline_path, f"not JSON ({exc})") from None
     return compare(summary, baseline.get("metrics", baseline), tolerances or GATE_TOLERANCES)

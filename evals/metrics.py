@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from evals.dataset import EvalCase, GoldEntry
 from assistant.numbers import number_pattern, numbers_in
+from evals.dataset import EvalCase, GoldEntry
 
 K_VALUES = (1, 3, 5, 10)
 LOWER_IS_BETTER = frozenset({"wrongly_abstained", "cites_outside_retrieved"})

@@ -47,7 +47,7 @@ def worst_questions(run: EvalRun, limit: int = 8) -> str:
     )
     wrong_abstention = [p for p in pairs if p[0].abstention_correct is False]
     lines = []
-    for result, record in ranked[:limit] + wrong_abstention[:limit]:
+    for _result, record in ranked[:limit] + wrong_abstention[:limit]:
         gold = ", ".join(f"{g['doc']} {g['para'] or '(summary)'}" for g in record["gold"]) or "(none: unanswerable)"
         got = ", ".join(f"{p['doc']} {p['para']}" for p in record["retrieved"][:5])
         cited = ", ".join(f"{c['doc']} {c['para']}" for c in record["citations"]) or "–"

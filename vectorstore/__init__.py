@@ -1,0 +1,1 @@
+"""Storage and retrieval: embedder, Chroma store, indexer, hybrid retriever."""

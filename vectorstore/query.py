@@ -60,9 +60,12 @@ _ALIASES = (
 
 
 def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozenset()) -> str:
-    """The question as retrieval should see it: aliases spelled out as the reports write
-    them, and phrases that only name a report of the corpus ("in the 2015 report")
-    removed, since the plan already turned them into filters."""
+    """The question as retrieval should see it.
+
+    Aliases are spelled out as the reports write them, and phrases that only name a
+    report of the corpus ("in the 2015 report") are removed: the plan already turned
+    them into filters.
+    """
 
     def drop_if_corpus(match: re.Match[str]) -> str:
         return " " if all(y in corpus_years for y in _years(match.group(0))) else match.group(0)
