@@ -11,6 +11,7 @@ setup:
 
 setup-test:
 	scripts/setup.sh "local,test"
+	scripts/install-browser.sh
 	$(R2P) models install local-fast
 
 ingest: setup

@@ -8,15 +8,18 @@ through `markdown_escape` (or as plain text), never as HTML.
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import nullcontext
+from typing import Any
 
 import streamlit as st
 
 from assistant.briefing import Briefing, briefing_docx, briefing_markdown, item_from_answer
 from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
-from assistant.compare import compare, compare_markdown, comparison_item
+from assistant.compare import CompareRow, compare, compare_markdown, comparison_item
 from assistant.factory import build_assistant, build_embedder, build_indexer, build_retriever
 from assistant.feedback import FeedbackStore, rate
+from assistant.records import Answer
 from assistant.render import answer_display_markdown, draft_markdown, markdown_escape
 from assistant.settings import Settings
 from assistant.ui_state import (
@@ -36,6 +39,7 @@ from assistant.ui_state import (
 from ingest.errors import IngestError, R2PError
 from ingest.readers import supported_suffixes
 from ingest.records import UnitKind
+from vectorstore.records import Passage
 
 PAGES = ("Chat", "Compare reports", "Briefing", "Corpus")
 EXAMPLES = (
@@ -71,7 +75,7 @@ def generation_lock(key: str, spec: str):
     return threading.Lock() if spec in ("local", "local-fast") or spec.endswith(".gguf") else nullcontext()
 
 
-def session() -> dict:
+def session() -> Any:
     """This browser session's state: chat, briefing, comparison."""
     state = st.session_state
     state.setdefault("chat", ChatSession())
@@ -125,15 +129,16 @@ def feedback_export(settings: Settings) -> None:
 
 
 # -- chat ------------------------------------------------------------------------------------
-def paragraph(passage, snapshot, key: str) -> None:
+def paragraph(passage, snapshot) -> None:
     """A citation that opens to the full paragraph, its footnotes and, on request, its neighbours."""
     unit = passage.unit
     section = unit.section[-1] if unit.section and unit.kind is not UnitKind.BLOCK else ""
     label = unit.citation + (f" · {section[:57]}…" if len(section) > 60 else f" · {section}" if section else "")
     with st.expander(markdown_escape(label)):
-        st.markdown(paragraph_markdown(unit, snapshot, passage.footnote_texts))
-        if snapshot is not None and st.toggle("Show the paragraphs before and after", key=f"nb-{key}-{unit.unit_id}"):
-            st.markdown(neighbours_markdown(unit, snapshot))
+        # Tabs switch in the browser without a rerun, so opening the context is instant.
+        here, around = st.tabs(["Paragraph", "With the paragraphs before and after"])
+        here.markdown(paragraph_markdown(unit, snapshot, passage.footnote_texts))
+        around.markdown(neighbours_markdown(unit, snapshot))
 
 
 def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
@@ -149,11 +154,11 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
         if answer.flagged:
             st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
                        "does not: check them before use.")
-        sources, title = [c.passage for c in answer.citations], "Sources"
+        sources, title = tuple(c.passage for c in answer.citations), "Sources"
     if sources:
         st.markdown(f"**{title}**")
         for passage in sources:
-            paragraph(passage, snapshot, ex.id)
+            paragraph(passage, snapshot)
     actions(ex, snapshot, settings, history)
 
 
@@ -191,7 +196,9 @@ def stream_answer(assistant, question: str, filters, settings: Settings) -> None
     history = chat.history()
     rephrased, body, found = st.empty(), st.empty(), st.empty()
     body.markdown("*Searching the reports…*")
-    answer, passages, text = None, (), ""
+    answer: Answer | None = None
+    passages: tuple[Passage, ...] = ()
+    text, shown_at = "", 0.0
     try:
         with generation_lock(settings.model_dump_json(), assistant.model_name):
             for event in assistant.stream(question, history, filters):
@@ -204,13 +211,16 @@ def stream_answer(assistant, question: str, filters, settings: Settings) -> None
                     body.markdown("*Checking the evidence…*" if event.abstaining else "*Writing the answer…*")
                 elif isinstance(event, TokenEvent):
                     text += event.text
-                    body.markdown(draft_markdown(text, passages) + " ▌")
+                    if time.monotonic() - shown_at > 0.05:  # at most ~20 redraws a second
+                        body.markdown(draft_markdown(text, passages) + " ▌")
+                        shown_at = time.monotonic()
                 elif isinstance(event, AnswerEvent):
                     answer = event.answer
     except R2PError as exc:
         body.error(markdown_escape(str(exc)))
         return
-    chat.add(question, answer)
+    if answer is not None:
+        chat.add(question, answer)
     st.rerun()  # lay the answer out as history does, so its widgets keep their place (and state)
 
 
@@ -225,9 +235,12 @@ def chat_page(assistant, retriever, filters, settings: Settings) -> None:
         st.info("No reports are ingested yet: run `r2p ingest`, or add a report on the Corpus page.")
     elif not scope:
         st.warning("No report matches both the reports and the years chosen in the sidebar: change the filters.")
+    if assistant is None:
+        st.warning("The chat model is unavailable: the sidebar says how to fix it. Switch on extractive mode "
+                   "to ask questions meanwhile.")
     question = st.chat_input("Ask about the responsibility to protect…", disabled=assistant is None or not scope)
     question = question or state.pop("pending", None)
-    if not chat.exchanges and not question:
+    if not chat.exchanges and not question and assistant is not None:
         st.markdown("Ask a question about the reports. Every statement in an answer carries its paragraph "
                     "reference; open a reference to read the paragraph. Try:")
         for example in EXAMPLES:
@@ -255,9 +268,13 @@ def compare_page(assistant, filters) -> None:
                              placeholder="e.g. What do the reports say about national focal points?")
     if st.button("Compare", type="primary", disabled=not question.strip() or not docs):
         bar = st.progress(0.0, text="Asking each report…")
-        done = []
-        rows = compare(assistant.ask, question, docs,
-                       on_row=lambda row: (done.append(row), bar.progress(len(done) / len(docs), text=row.doc.doc_id)))
+        done: list[str] = []
+
+        def on_row(row: CompareRow) -> None:
+            done.append(row.doc.doc_id)
+            bar.progress(len(done) / len(docs), text=markdown_escape(", ".join(done)))
+
+        rows = compare(assistant.ask, question, docs, on_row=on_row)
         bar.empty()
         state["comparison"] = (question, rows)
     if state["comparison"]:
@@ -266,7 +283,7 @@ def compare_page(assistant, filters) -> None:
         snapshot = assistant.retriever.snapshot()
         for row in rows:
             for c in row.answer.citations:
-                paragraph(c.passage, snapshot, f"cmp-{row.doc.doc_id}")
+                paragraph(c.passage, snapshot)
         if st.button("Add comparison to briefing"):
             state["briefing"].add(comparison_item(asked, rows, snapshot.docs))
             st.toast("Added to the briefing.")
@@ -344,8 +361,11 @@ def ingest(paths, settings: Settings) -> None:
     """Ingest saved uploads like `r2p ingest`, showing progress and each file's outcome."""
     bar = st.progress(0.0, text="Reading…")
     indexer = build_indexer(settings, load_embedder(settings, settings.embedding_model))
-    report = ingest_saved(indexer, paths, settings.ingest_manifest,
-                          lambda done, text: bar.progress(done, text=markdown_escape(text)))
+
+    def progress(done: float, text: str) -> None:
+        bar.progress(done, text=markdown_escape(text))
+
+    report = ingest_saved(indexer, paths, settings.ingest_manifest, progress)
     bar.empty()
     for result in report.files:
         if result.status == "failed":

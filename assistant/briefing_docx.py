@@ -22,7 +22,7 @@ from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 from lxml import etree
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ def _add_styles(document) -> None:
     text.paragraph_format.space_after = Pt(0)
     mark = styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
     mark.font.superscript = True
+    for name in ("Title", "Heading 1"):  # UN documents: black Times headings, not the theme's blue
+        style = styles[name]
+        style.font.name = "Times New Roman"
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        fonts = style.element.rPr.rFonts
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attribute), None)
 
 
 def _reference_run(number: int):

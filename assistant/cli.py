@@ -251,6 +251,9 @@ def eval_command(
         str, typer.Option("--pipeline", help="assistant | naive (textbook LangChain recipe).")
     ] = "assistant",
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="Only N questions evenly spread over the file (all kinds).")
+    ] = None,
 ) -> None:
     """Evaluate retrieval, citations, answers and abstention on an eval set."""
     import time
@@ -264,6 +267,8 @@ def eval_command(
     from evals.runner import run_cases
 
     cases = load_cases(file)[:limit]
+    if sample and sample < len(cases):
+        cases = [cases[round(i * len(cases) / sample)] for i in range(sample)]
     settings = _settings()
     settings.retrieval.k = k
     ask_fn = build_asker(pipeline, settings, model)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.briefing import BriefingItem, reference_for
+from assistant.briefing import BriefingItem, Reference, reference_for
 from assistant.records import Answer
 from assistant.render import collapse_repeated_markers, markdown_escape, un_date, with_references
 from vectorstore.records import DocInfo
@@ -78,7 +78,8 @@ def _renumbered(text: str, renumber: dict[int, int]) -> str:
 
 def comparison_item(question: str, rows: Sequence[CompareRow], docs: Mapping[str, DocInfo]) -> BriefingItem:
     """A briefing item holding the comparison: one paragraph per report, markers renumbered."""
-    paragraphs, references = [], []
+    paragraphs: list[str] = []
+    references: list[tuple[int, Reference]] = []
     for row in rows:
         lead = f"{row.doc.doc_id} ({un_date(row.doc.date) or 'undated'}):"
         if row.answer.abstained:

@@ -147,12 +147,12 @@ def paragraph_markdown(unit: StoredUnit, snapshot: CorpusSnapshot | None,
 
 
 def neighbours_markdown(unit: StoredUnit, snapshot: CorpusSnapshot, around: int = 1) -> str:
-    """The paragraphs just before and after `unit`, each with its reference."""
+    """The paragraph between the ones just before and after it, each with its reference."""
     parts = []
-    for other in snapshot.neighbours(unit, around, around):
-        where = "before" if other.order < unit.order else "after"
+    for other in sorted([*snapshot.neighbours(unit, around, around), unit], key=lambda u: u.order):
+        where = "this paragraph" if other is unit else "before" if other.order < unit.order else "after"
         parts.append(f"**{markdown_escape(other.citation)}** ({where})\n\n{markdown_escape(other.text)}")
-    return "\n\n---\n\n".join(parts) or "*No neighbouring paragraphs.*"
+    return "\n\n---\n\n".join(parts)
 
 
 def document_blocks(snapshot: CorpusSnapshot, doc_id: str) -> list[str]:
@@ -160,7 +160,8 @@ def document_blocks(snapshot: CorpusSnapshot, doc_id: str) -> list[str]:
 
     A heading where the section changes, then each unit with its reference and its footnotes.
     """
-    blocks, section = [], ()
+    blocks: list[str] = []
+    section: tuple[str, ...] = ()
     for unit in (u for u in snapshot.units if u.doc_id == doc_id and u.kind is not UnitKind.FOOTNOTE):
         if unit.section and unit.section != section:
             blocks.append(f"#### {markdown_escape(unit.section[-1])}")

@@ -87,7 +87,7 @@ def test_chat_in_a_real_browser(server, tmp_path):
             expect(page.get_by_text("(A/66/874, para. 12)").first).to_be_visible()
             citation.get_by_text("A/66/874, para. 12").first.click()
             expect(citation.get_by_text("(A/66/874–S/2012/578, 25 July 2012)")).to_be_visible()
-            citation.get_by_text("Show the paragraphs before and after").click()
+            citation.get_by_role("tab", name="With the paragraphs before and after").click()
             expect(citation.get_by_text("A/66/874, para. 11").first).to_be_visible(timeout=30_000)
             page.screenshot(path=str(tmp_path / "paragraph-open.png"))
 
@@ -99,6 +99,7 @@ def test_chat_in_a_real_browser(server, tmp_path):
             box.press("Enter")
             expect(page.get_by_text("Answering: What should the national strategies").first).to_be_visible(
                 timeout=60_000)
+            expect(page.get_by_role("button", name="Add to briefing")).to_have_count(3, timeout=60_000)
             last = page.get_by_test_id("stExpander").filter(has_text="A/69/981, para. 69").last
             last.scroll_into_view_if_needed()
             expect(last).to_be_visible()

@@ -30,6 +30,7 @@ from vectorstore.windows import sentence_windows
 
 Progress = Callable[[str, int], None]  # (stage description, items done) -> None
 STAGES = ("read", "windows", "embed", "write")  # where ingest time goes (IngestReport.stages)
+WRITE_BATCH = 2048  # windows per write to the store
 
 
 @dataclass
@@ -171,6 +172,9 @@ class Indexer:
         return result
 
     def _embed_and_add(self, units: list[StoredUnit], on_batch: Progress | None, batch: int = 64) -> None:
+        # Embed in small batches (progress), write in large ones: Chroma stores several
+        # times more records per second in batches of thousands than of a hundred.
+        pending: list[tuple[list[StoredUnit], np.ndarray, list[tuple[str, str, str]], np.ndarray]] = []
         for start in range(0, len(units), batch):
             chunk = units[start : start + batch]
             with self._stage("windows"):
@@ -183,10 +187,24 @@ class Indexer:
                 window_vectors = self.embedder.embed([w[2] for w in windows])
             with self._stage("windows"):
                 unit_vectors = np.stack([_mean_of(window_vectors, windows, u.unit_id) for u in chunk])
-            with self._stage("write"):
-                self.store.add_units(chunk, unit_vectors, windows, window_vectors)
+            pending.append((chunk, unit_vectors, windows, window_vectors))
+            if sum(len(p[2]) for p in pending) >= WRITE_BATCH:
+                self._write(pending)
             if on_batch:
                 on_batch(chunk[0].doc_id, len(chunk))
+        self._write(pending)
+
+    def _write(self, pending: list) -> None:
+        if not pending:
+            return
+        with self._stage("write"):
+            self.store.add_units(
+                [u for p in pending for u in p[0]],
+                np.concatenate([p[1] for p in pending]),
+                [w for p in pending for w in p[2]],
+                np.concatenate([p[3] for p in pending]),
+            )
+        pending.clear()
 
 
 def _mean_of(vectors: np.ndarray, windows: list[tuple[str, str, str]], uid: str) -> np.ndarray:

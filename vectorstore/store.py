@@ -1,9 +1,9 @@
 """The Chroma store: units, their sentence windows, and one record per document.
 
-Four collections share a prefix: `<p>_windows` (what dense search queries),
-`<p>_units` (one record per citation unit, with its full text), `<p>_documents`
-(the commit record of each document: metadata and the ids of its active units) and
-`<p>_meta` (a stamp that changes with every commit, so readers, in this process or in
+Three collections share a prefix: `<p>_windows` (what dense search queries),
+`<p>_units` (one record per citation unit, with its full text) and `<p>_documents`
+(the commit record of each document: metadata and the ids of its active units, plus
+one stamp record rewritten with every commit, so that readers, in this process or in
 others sharing a Chroma server, notice a change with one small read).
 Chroma's own embedding function is never used: vectors always come from our embedder.
 
@@ -27,7 +27,7 @@ from vectorstore.records import DocInfo, StoredUnit
 
 SECTION_SEP = " › "
 _GET_PAGE = 5000
-_STAMP_ID = "corpus"
+_STAMP_ID = "~corpus-stamp"  # not a document id: those are UN symbols
 
 
 class StoreError(R2PError):
@@ -89,6 +89,10 @@ def _stored_unit(unit_id: str, text: str, meta: dict) -> StoredUnit:
     )
 
 
+def _new_stamp() -> dict[str, str]:
+    return {"stamp": uuid.uuid4().hex}
+
+
 def _stored_units(got: dict) -> list[StoredUnit]:
     return [_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
@@ -118,7 +122,6 @@ class ChromaStore:
             self.documents = client.get_or_create_collection(
                 f"{prefix}_documents", metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
-            self.meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
         except Exception as exc:  # noqa: BLE001 - connection or schema errors from chromadb
             raise StoreError(f"cannot open the Chroma collections '{prefix}_*': {exc}") from None
         stored = (self.windows.metadata or {}).get("embedding_model")
@@ -137,34 +140,33 @@ class ChromaStore:
     # -- change stamp ----------------------------------------------------------------
     def corpus_stamp(self) -> str:
         """A token that changes whenever a document is committed or removed."""
-        got = self.meta.get(ids=[_STAMP_ID], include=["metadatas"])
+        got = self.documents.get(ids=[_STAMP_ID], include=["metadatas"])
         if got["ids"]:
             return str(got["metadatas"][0]["stamp"])
-        return self._bump()  # a store written before stamps existed
-
-    def _bump(self) -> str:
-        stamp = uuid.uuid4().hex
-        self.meta.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[{"stamp": stamp}])
-        return stamp
+        stamp = _new_stamp()  # a store written before stamps existed
+        self.documents.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[stamp])
+        return str(stamp["stamp"])
 
     # -- documents -------------------------------------------------------------------
     def document_records(self) -> dict[str, tuple[DocInfo, list[str]]]:
         """All committed documents with their active unit ids."""
         got = self.documents.get(include=["metadatas"])
-        return {i: _doc_info(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        return {i: _doc_info(m) for i, m in zip(got["ids"], got["metadatas"], strict=True) if i != _STAMP_ID}
 
     def commit_document(self, info: DocInfo, active_ids: Sequence[str]) -> None:
         """Record the document's active units: the commit point of an ingest."""
         self.documents.upsert(
-            ids=[info.doc_id], embeddings=[[1.0]], metadatas=[_doc_metadata(info, active_ids)], documents=[info.title]
+            ids=[info.doc_id, _STAMP_ID],
+            embeddings=[[1.0], [1.0]],
+            metadatas=[_doc_metadata(info, active_ids), _new_stamp()],
+            documents=[info.title, ""],
         )
-        self._bump()
 
     def remove_document(self, doc_id: str) -> int:
         """Delete a document and all its units and windows; returns units removed."""
         ids = self.unit_ids_of(doc_id)
+        self.documents.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[_new_stamp()])
         self.documents.delete(ids=[doc_id])
-        self._bump()
         self.delete_units(ids)
         return len(ids)
 
@@ -246,4 +248,6 @@ class ChromaStore:
         got = self.windows.query(
             query_embeddings=[vector.tolist()], n_results=min(n, total), where=where, include=["metadatas", "distances"]
         )
-        return [(m["unit_id"], 1.0 - d) for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)]
+        # A window deleted by a concurrent ingest between search and fetch comes back without metadata.
+        pairs = zip(got["metadatas"][0], got["distances"][0], strict=True)
+        return [(m["unit_id"], 1.0 - d) for m, d in pairs if m is not None]
