@@ -1,8 +1,9 @@
 """Citation verification: every claim in an answer must stand in a paragraph it cites.
 
 Markers `[n]` that point outside the sources are removed. A sentence is flagged when
-it carries a number, a date or a quoted phrase that none of its cited paragraphs
-(footnotes included) contains, or when it carries such a claim and cites nothing.
+it carries a number, a date, a quoted phrase or a name that none of its cited
+paragraphs (footnotes included) contains, or when it carries such a claim and cites
+nothing.
 Flagged sentences are kept but marked (the UI shows them struck through with a
 warning) rather than silently dropped: a diplomat should see what the model said and
 that it is unsupported. An answer with no valid citation is not grounded.
@@ -22,6 +23,9 @@ _MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?:\s*\[[\d,;\s–-]+\])*(?=\s+[A-Z“\"(\-•*\d])")
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
 _DECIMAL = re.compile(r"\d+\.\d+")
+_COMMON_NAMES = {"UN", "SG", "R2P", "RtoP", "UNSC", "UNGA", "The", "This", "These", "However"}
+_NO_BREAK = re.compile(r"^(?:paras?|e\.g|i\.e|No|Nos|Art|arts?|vol|pp?|cf|Mr|Ms|Mrs|Dr|St|[A-Z])\.$")
+_NAME = re.compile(r"(?<=[a-z,;:’'\)] )(?:[A-Z][a-zA-Z’'-]{2,}|[A-Z]{2,})(?: (?:of |the |and |for )?(?:[A-Z][a-zA-Z’'-]+|[A-Z]{2,}))*")
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,20 @@ def split_answer_sentences(text: str) -> list[str]:
     text = text.strip()
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        sentences.append(text[start : match.end()].strip())
+        piece = text[start : match.end()].strip()
+        last_word = piece.rsplit(None, 1)[-1] if piece else ""
+        if _NO_BREAK.search(last_word) or re.fullmatch(r"\d{1,2}\.", last_word):
+            continue  # "para. 138", "e.g. the", or a list number "1." is not a sentence end
+        sentences.append(piece)
         start = match.end()
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
 
 
 def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
-    """Checkable claims of a sentence: numbers (digits or words), and quoted phrases."""
+    """Checkable claims of a sentence: numbers (digits or words), quoted phrases, and
+    capitalised names (not at the sentence start), which a cited paragraph must contain.
+    """
     bare = _MARKER.sub("", sentence)
     found: list[tuple[str, re.Pattern[str]]] = []
     for decimal in _DECIMAL.findall(bare):  # "7.6 million" is checked as written
@@ -78,6 +88,12 @@ def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
         found.append((bare_numbers[start:end], re.compile(number_pattern(value))))
     for quote in _QUOTE.findall(bare):
         found.append((f"“{quote}”", re.compile(re.escape(_norm(quote)))))
+    for name in _NAME.findall(bare):  # names: "the Treaty of Versailles" must be in the source
+        for word in re.findall(r"[A-Z][a-zA-Z’'-]{2,}|[A-Z]{2,}", name):
+            if word in _COMMON_NAMES:
+                continue
+            stem = re.sub(r"[’']s$", "", word).lower()
+            found.append((word, re.compile(rf"\b{re.escape(stem[: max(4, len(stem) - 2)])}")))
     return found
 
 

@@ -168,3 +168,17 @@ def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embed
     assert planted in fenced  # the planted text is quoted material inside the sources
     assert SYSTEM_PROMPT.splitlines()[0] not in answer.text
     assert all("9 billion" not in s for s in answer.text.split(".") if "[" in s) or answer.flagged
+
+
+def test_invented_name_is_flagged(extractive):
+    reply = "The 2012 report cites the Treaty of Versailles as prohibiting incitement to violence [1]."
+    answer = _with_model(extractive, [reply]).ask("Which treaty does the 2012 report cite as prohibiting incitement?")
+    assert answer.flagged and "Versailles" in answer.flagged[0]
+
+
+def test_paragraph_references_and_list_numbers_do_not_split_sentences():
+    from assistant.verify import split_answer_sentences
+
+    text = "It cites resolution 60/1, para. 138 on this. [1] Steps:\n1. Ratify treaties [2]. Then act."
+    assert split_answer_sentences(text) == ["It cites resolution 60/1, para. 138 on this. [1]",
+                                            "Steps:\n1. Ratify treaties [2].", "Then act."]

@@ -24,7 +24,7 @@ from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalCache, LexicalIndex, tokenize
 from vectorstore.query import QueryPlan, plan_query
 from vectorstore.records import DocInfo, Passage, StoredUnit
-from vectorstore.store import ChromaStore, StoreError
+from vectorstore.store import ChromaStore, DocumentVectors, StoreError
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         local = store.local_path
         self.cache = LexicalCache(cache_dir or (local.parent / "lexical-cache" / store.prefix if local else None))
+        self.vectors = DocumentVectors(store)
         self._snapshot: CorpusSnapshot | None = None
         self._stamp: str | None = None
         self._lock = threading.Lock()
@@ -264,16 +265,38 @@ class HybridRetriever:
     def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
         vector = self.embedder.embed([question])[0]
         whole = len(scope) > PER_DOCUMENT_QUERIES and len(scope) == len(snap.docs)
-        hits = self.store.query_windows(vector, self.dense_candidates, None if whole else _where(scope))
-        if 1 < len(scope) <= PER_DOCUMENT_QUERIES:  # each document gets its own candidates, so none is crowded out
-            per_doc = max(10, self.dense_candidates // len(scope))
-            for doc_id in scope:
-                hits += self.store.query_windows(vector, per_doc, {"doc": doc_id})
+        if scope and not whole:
+            hits = self._dense_within(vector, scope, snap)
+        else:
+            hits = self.store.query_windows(vector, self.dense_candidates, None)
         scores: dict[str, float] = {}
         for uid, sim in hits:
             if uid in snap.by_id:
                 scores[uid] = max(sim, scores.get(uid, -1.0))
         return scores, max(scores.values(), default=0.0)
+
+    def _dense_within(self, vector: np.ndarray, scope: tuple[str, ...],
+                      snap: CorpusSnapshot) -> list[tuple[str, float]]:
+        """Exact search over the windows of the documents in scope.
+
+        The best windows overall and, for a few documents, the best of each, so that
+        none is crowded out.
+        """
+        query = vector / (np.linalg.norm(vector) or 1.0)
+        owners: list[list[str]] = []
+        sims: list[np.ndarray] = []
+        for doc_id in scope:
+            doc_owners, matrix = self.vectors.of(tuple(u.unit_id for u in snap.units_of(doc_id)))
+            owners.append(doc_owners)
+            sims.append(matrix @ query if len(doc_owners) else np.zeros(0, dtype=np.float32))
+        flat_owners = [o for doc_owners in owners for o in doc_owners]
+        flat = np.concatenate(sims) if sims else np.zeros(0, dtype=np.float32)
+        hits = [(flat_owners[i], float(flat[i])) for i in _top(np.arange(len(flat)), flat, self.dense_candidates)]
+        if 1 < len(scope) <= PER_DOCUMENT_QUERIES:
+            per_doc = max(10, self.dense_candidates // len(scope))
+            for doc_owners, doc_sims in zip(owners, sims, strict=True):
+                hits += [(doc_owners[i], float(doc_sims[i])) for i in _top(np.arange(len(doc_sims)), doc_sims, per_doc)]
+        return hits
 
     def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
         scores = snap.lexical.scores(question)
@@ -290,8 +313,9 @@ class HybridRetriever:
         return reciprocal_rank_fusion([ranked(dense), ranked(lexical)], k=self.rrf_k)
 
 
-# Above this many documents in scope, dense search runs once (a filter naming every
-# document is then dropped too): per-document queries would cost one search per report.
+# Dense search within documents is exact (their window vectors in memory); up to this
+# many documents in scope each also gets its own candidates. A scope of every document of
+# a larger corpus is the whole corpus: the HNSW index, without a filter.
 PER_DOCUMENT_QUERIES = 8
 
 _ASKS_FOR_SOURCES = re.compile(
@@ -330,12 +354,6 @@ def _scope(plan: QueryPlan, filters: Filters, docs: dict[str, DocInfo]) -> tuple
     asked = [d for d in plan.doc_ids if d in allowed]
     scope = asked or allowed
     return tuple(scope) if (filters.doc_ids or filters.years or asked or plan.compare) else ()
-
-
-def _where(scope: tuple[str, ...]) -> dict | None:
-    if not scope:
-        return None
-    return {"doc": scope[0]} if len(scope) == 1 else {"doc": {"$in": list(scope)}}
 
 
 def _round_robin(fused: dict[str, float], snap: CorpusSnapshot, scope: tuple[str, ...]) -> list[str]:

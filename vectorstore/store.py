@@ -1,10 +1,10 @@
 """The Chroma store: units, their sentence windows, and one record per document.
 
-Three collections share a prefix: `<p>_windows` (what dense search queries),
-`<p>_units` (one record per citation unit, with its full text) and `<p>_documents`
-(the commit record of each document: metadata and the ids of its active units, plus
-one stamp record rewritten with every commit, so that readers, in this process or in
-others sharing a Chroma server, notice a change with one small read).
+Four collections share a prefix: `<p>_windows` (what dense search queries),
+`<p>_units` (one record per citation unit, with its full text), `<p>_documents`
+(the commit record of each document: metadata and the ids of its active units) and
+`<p>_meta` (a stamp rewritten with every commit, so that readers, in this process or
+in others sharing a Chroma server, notice a change with one small read).
 Chroma's own embedding function is never used: vectors always come from our embedder.
 
 Conversions between our records and Chroma's metadata dicts live here, one function
@@ -14,7 +14,9 @@ each way (`_unit_metadata` / `_stored_unit`, `_doc_metadata` / `_doc_info`).
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,7 +29,7 @@ from vectorstore.records import DocInfo, StoredUnit
 
 SECTION_SEP = " › "
 _GET_PAGE = 5000
-_STAMP_ID = "~corpus-stamp"  # not a document id: those are UN symbols
+_STAMP_ID = "corpus"
 
 
 class StoreError(R2PError):
@@ -89,10 +91,6 @@ def _stored_unit(unit_id: str, text: str, meta: dict) -> StoredUnit:
     )
 
 
-def _new_stamp() -> dict[str, str]:
-    return {"stamp": uuid.uuid4().hex}
-
-
 def _stored_units(got: dict) -> list[StoredUnit]:
     return [_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
@@ -122,6 +120,7 @@ class ChromaStore:
             self.documents = client.get_or_create_collection(
                 f"{prefix}_documents", metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
+            self.meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
         except Exception as exc:  # noqa: BLE001 - connection or schema errors from chromadb
             raise StoreError(f"cannot open the Chroma collections '{prefix}_*': {exc}") from None
         stored = (self.windows.metadata or {}).get("embedding_model")
@@ -140,33 +139,34 @@ class ChromaStore:
     # -- change stamp ----------------------------------------------------------------
     def corpus_stamp(self) -> str:
         """A token that changes whenever a document is committed or removed."""
-        got = self.documents.get(ids=[_STAMP_ID], include=["metadatas"])
+        got = self.meta.get(ids=[_STAMP_ID], include=["metadatas"])
         if got["ids"]:
             return str(got["metadatas"][0]["stamp"])
-        stamp = _new_stamp()  # a store written before stamps existed
-        self.documents.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[stamp])
-        return str(stamp["stamp"])
+        return self._bump()  # a store written before stamps existed
+
+    def _bump(self) -> str:
+        stamp = uuid.uuid4().hex
+        self.meta.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[{"stamp": stamp}])
+        return stamp
 
     # -- documents -------------------------------------------------------------------
     def document_records(self) -> dict[str, tuple[DocInfo, list[str]]]:
         """All committed documents with their active unit ids."""
         got = self.documents.get(include=["metadatas"])
-        return {i: _doc_info(m) for i, m in zip(got["ids"], got["metadatas"], strict=True) if i != _STAMP_ID}
+        return {i: _doc_info(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     def commit_document(self, info: DocInfo, active_ids: Sequence[str]) -> None:
         """Record the document's active units: the commit point of an ingest."""
         self.documents.upsert(
-            ids=[info.doc_id, _STAMP_ID],
-            embeddings=[[1.0], [1.0]],
-            metadatas=[_doc_metadata(info, active_ids), _new_stamp()],
-            documents=[info.title, ""],
+            ids=[info.doc_id], embeddings=[[1.0]], metadatas=[_doc_metadata(info, active_ids)], documents=[info.title]
         )
+        self._bump()
 
     def remove_document(self, doc_id: str) -> int:
         """Delete a document and all its units and windows; returns units removed."""
         ids = self.unit_ids_of(doc_id)
-        self.documents.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[_new_stamp()])
         self.documents.delete(ids=[doc_id])
+        self._bump()
         self.delete_units(ids)
         return len(ids)
 
@@ -241,13 +241,55 @@ class ChromaStore:
             offset += _GET_PAGE
 
     def query_windows(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
-        """Nearest windows as (unit_id, cosine similarity), best first."""
-        total = self.windows.count()
-        if total == 0:
-            return []
+        """Nearest windows as (unit_id, cosine similarity), best first (fewer when fewer are stored)."""
         got = self.windows.query(
-            query_embeddings=[vector.tolist()], n_results=min(n, total), where=where, include=["metadatas", "distances"]
+            query_embeddings=[vector.tolist()], n_results=n, where=where, include=["metadatas", "distances"]
         )
         # A window deleted by a concurrent ingest between search and fetch comes back without metadata.
         pairs = zip(got["metadatas"][0], got["distances"][0], strict=True)
         return [(m["unit_id"], 1.0 - d) for m, d in pairs if m is not None]
+
+    def window_vectors(self, unit_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The windows of these units: the unit id of each window and its unit-length vector."""
+        owners: list[str] = []
+        blocks = [np.zeros((0, 0), dtype=np.float32)]
+        for start in range(0, len(unit_ids), 500):
+            batch = list(unit_ids[start : start + 500])
+            got = self.windows.get(where={"unit_id": {"$in": batch}}, include=["embeddings", "metadatas"])
+            owners += [str(m["unit_id"]) for m in got["metadatas"]]
+            if len(got["ids"]):
+                blocks.append(np.asarray(got["embeddings"], dtype=np.float32))
+        matrix = np.concatenate(blocks[1:]) if len(blocks) > 1 else np.zeros((0, 1), dtype=np.float32)
+        return owners, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
+class DocumentVectors:
+    """Window vectors of whole documents in memory, the least recently used dropped first.
+
+    For exact dense search within a few documents: a Chroma metadata filter costs time
+    in proportion to the whole collection (46 ms at 24k windows, growing linearly), and
+    its filtered HNSW search is approximate. A document is fetched once per version.
+    """
+
+    def __init__(self, store: ChromaStore, max_windows: int = 150_000) -> None:
+        self.store = store
+        self.max_windows = max_windows
+        self._cache: OrderedDict[tuple[str, ...], tuple[list[str], np.ndarray]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def of(self, unit_ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+        """The windows of a document's active units (`unit_ids` is the cache key)."""
+        with self._lock:
+            if (hit := self._cache.get(unit_ids)) is not None:
+                self._cache.move_to_end(unit_ids)
+                return hit
+        found = self.store.window_vectors(unit_ids)
+        with self._lock:
+            if unit_ids not in self._cache:
+                self._cache[unit_ids] = found
+                self._size += len(found[0])
+            while self._size > self.max_windows and len(self._cache) > 1:
+                _, (owners, _) = self._cache.popitem(last=False)
+                self._size -= len(owners)
+        return found
