@@ -294,6 +294,23 @@ def eval_command(
         typer.echo(f"no regression against {against}")
 
 
+@app.command("feedback-export")
+def feedback_export(
+    out: Annotated[Path, typer.Argument(help="JSONL file to write (eval-set format).")],
+    all_ratings: Annotated[bool, typer.Option("--all", help="Include thumbs-up too (default: thumbs-down only).")] = False,
+) -> None:
+    """Turn UI feedback into candidate eval cases (fill in gold and must_include, then add to a set)."""
+    from assistant.feedback import RATINGS, FeedbackStore
+
+    settings = _settings()
+    store = FeedbackStore(settings.feedback_file)
+    if not store.entries():
+        fail(f"no feedback recorded yet in {settings.feedback_file}")
+    text = store.export_cases(RATINGS if all_ratings else ("down",))
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {len(text.splitlines())} candidate case(s) to {out}")
+
+
 @models_app.command("install")
 def models_install(
     names: Annotated[list[str] | None, typer.Argument(help="local and/or local-fast (default: local).")] = None,
