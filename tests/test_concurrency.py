@@ -144,3 +144,22 @@ def test_reingesting_a_report_while_thirty_sessions_ask(changing_store):
         _check_citations(answer)
     summary = assistant.retriever.snapshot().units_of("A/70/999-summary")  # the original is back
     assert len(summary) == 40 and not any("revised summary" in u.text for u in summary)
+
+
+def test_app_processes_share_the_snapshot_cache(changing_store, monkeypatch):
+    # A second app process on the machine (here: a second retriever) starts from the
+    # snapshot the first saved, without reading units from the store or tokenizing;
+    # a re-ingested report makes a new version, which is read from the store again.
+    settings, recorded, _original, revised = changing_store
+    first = build_assistant(settings, "extractive", recorded).retriever
+    expected = [first.retrieve(q) for q, _ in QUESTIONS]
+    second = build_assistant(settings, "extractive", recorded).retriever
+    with monkeypatch.context() as patch:
+        patch.setattr(second.store, "get_units", lambda ids: pytest.fail("read units from the store"))
+        patch.setattr("vectorstore.snapshot.tokenize", lambda text: pytest.fail("tokenized a unit"))
+        assert second.snapshot().units == first.snapshot().units
+        got = [second.retrieve(q) for q, _ in QUESTIONS]
+    assert [r.passages for r in got] == [r.passages for r in expected]
+    assert [r.evidence for r in got] == [r.evidence for r in expected]
+    build_indexer(settings, recorded).ingest_files([revised])
+    assert any("revised summary" in u.text for u in second.snapshot().units_of("A/70/999-summary"))

@@ -12,10 +12,7 @@ index, after a few documents changed, only tokenizes the new units.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -138,13 +135,13 @@ class LexicalIndex:
         with (folder / "tokens.npz").open("wb") as handle:
             np.savez(handle, ids=ids, offsets=offsets)
         meta = {"tokenizer": TOKENIZER_VERSION, "size": self._size, "keys": list(keys)}
-        (folder / "units.json").write_text(json.dumps(meta), encoding="utf-8")
+        (folder / "lexical.json").write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, keys: Sequence[str]) -> LexicalIndex | None:
         """The index saved in `folder`, or None when it is missing or was built for other units."""
         try:
-            meta = json.loads((folder / "units.json").read_text(encoding="utf-8"))
+            meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
             if meta["tokenizer"] != TOKENIZER_VERSION or meta["keys"] != list(keys):
                 return None
             index = cls.__new__(cls)
@@ -160,37 +157,3 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
 
-
-class LexicalCache:
-    """Saved BM25 indexes, one folder per corpus version; the newest few are kept.
-
-    Several processes may share the folder: a save goes to a temporary folder renamed
-    into place, and failing to read or write only costs a rebuild.
-    """
-
-    def __init__(self, folder: Path | None, keep: int = 3) -> None:
-        self.folder = folder
-        self.keep = keep
-
-    def get(self, version: str, keys: Sequence[str]) -> LexicalIndex | None:
-        """The saved index of this version over these unit keys, if any."""
-        return LexicalIndex.load(self.folder / version, keys) if self.folder else None
-
-    def put(self, version: str, keys: Sequence[str], index: LexicalIndex) -> None:
-        """Save `index` as `version`, then drop the oldest saved versions."""
-        if self.folder is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
-            index.save(tmp, keys)
-            try:
-                os.replace(tmp, self.folder / version)
-            except OSError:  # another process saved this version first
-                shutil.rmtree(tmp, ignore_errors=True)
-            saved = sorted((p for p in self.folder.iterdir() if not p.name.startswith(".")),
-                           key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in saved[self.keep :]:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass

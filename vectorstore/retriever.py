@@ -8,7 +8,6 @@ are answered from every report in scope, round-robin, so each is represented.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import threading
@@ -21,10 +20,13 @@ import numpy as np
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
-from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalCache, LexicalIndex, tokenize
+from vectorstore.lexical import tokenize
 from vectorstore.query import QueryPlan, plan_query
-from vectorstore.records import DocInfo, Passage, StoredUnit
-from vectorstore.store import ChromaStore, DocumentVectors, StoreError
+from vectorstore.records import DocInfo, Passage
+from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
+from vectorstore.store import ChromaStore, DocumentVectors
+
+__all__ = ["CorpusSnapshot", "Evidence", "Filters", "HybridRetriever", "RetrievalResult"]
 
 
 @dataclass(frozen=True)
@@ -55,156 +57,13 @@ class RetrievalResult:
     seconds: float = 0.0
 
 
-class CorpusSnapshot:
-    """The active units of the store in memory: lookup by id and label, BM25, doc info.
-
-    Units are kept in document order, so each document is one slice of `units`: scope
-    masks and neighbours cost the size of the documents involved, not of the corpus.
-    """
-
-    def __init__(self, units: list[StoredUnit], docs: dict[str, DocInfo], lexical: LexicalIndex | None = None,
-                 version: str = "") -> None:
-        self.units = sorted(units, key=_reading_order)
-        self.docs = docs
-        self.version = version or corpus_version(u.unit_id for u in self.units)
-        self.by_id = {u.unit_id: i for i, u in enumerate(self.units)}
-        self.by_label = {(u.doc_id, u.label): u for u in self.units}
-        self.spans: dict[str, tuple[int, int]] = {}
-        for i, u in enumerate(self.units):
-            start = self.spans.get(u.doc_id, (i, i))[0]
-            self.spans[u.doc_id] = (start, i + 1)
-        if lexical is None or len(lexical) != len(self.units):
-            lexical = LexicalIndex.from_tokens([unit_tokens(u) for u in self.units])
-        self.lexical = lexical
-
-    @classmethod
-    def load(cls, store: ChromaStore, previous: CorpusSnapshot | None = None,
-             cache: LexicalCache | None = None) -> CorpusSnapshot:
-        """Read the committed units (those listed by a document record) from the store.
-
-        Units and tokens of `previous` are reused, so a refresh after a few documents
-        changed reads and tokenizes only those; the BM25 index of a corpus version seen
-        before is loaded from `cache` instead of being rebuilt.
-        """
-        for _ in range(_LOAD_ATTEMPTS):
-            records = store.document_records()
-            active = [uid for _, ids in records.values() for uid in ids]
-            version = corpus_version(active)
-            if previous is not None and previous.version == version:
-                return previous
-            units = _read_units(store, active, previous)
-            if units is not None:
-                break
-        else:
-            raise StoreError("the store kept changing while it was read (an ingest is running?): try again")
-        units.sort(key=_reading_order)
-        lexical = _lexical_index(units, version, previous, cache or LexicalCache(None))
-        return cls(units, {doc_id: info for doc_id, (info, _) in records.items()}, lexical, version)
-
-    def units_of(self, doc_id: str) -> list[StoredUnit]:
-        """A document's units in order (footnotes included)."""
-        start, end = self.spans.get(doc_id, (0, 0))
-        return self.units[start:end]
-
-    def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
-        """(number, text) of the footnotes attached to a unit."""
-        out = []
-        for n in unit.footnotes:
-            note = self.by_label.get((unit.doc_id, f"fn{n}"))
-            if note is not None:
-                out.append((n, note.text))
-        return tuple(out)
-
-    def passage(self, unit: StoredUnit, score: float) -> Passage:
-        """A passage for a unit, carrying its footnotes' text."""
-        return Passage(unit, score, self.footnote_texts(unit))
-
-    def neighbours(self, unit: StoredUnit, before: int = 1, after: int = 1) -> list[StoredUnit]:
-        """Units just before and after `unit` in its document (footnotes skipped)."""
-        body = [u for u in self.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
-        index = next((i for i, u in enumerate(body) if u.unit_id == unit.unit_id), None)
-        if index is None:
-            return []
-        return body[max(0, index - before) : index] + body[index + 1 : index + 1 + after]
-
-    def scope_indices(self, doc_ids: tuple[str, ...]) -> np.ndarray | None:
-        """Positions of the units of these documents (None: every unit)."""
-        if not doc_ids:
-            return None
-        ranges = [np.arange(*self.spans[d]) for d in dict.fromkeys(doc_ids) if d in self.spans]
-        return np.concatenate(ranges) if ranges else np.zeros(0, dtype=np.int64)
-
-    def in_scope(self, doc_ids: tuple[str, ...]) -> np.ndarray:
-        """Boolean mask of units belonging to these documents (all when empty)."""
-        mask = np.ones(len(self.units), dtype=bool)
-        indices = self.scope_indices(doc_ids)
-        if indices is not None:
-            mask[:] = False
-            mask[indices] = True
-        return mask
-
-
-_LOAD_ATTEMPTS = 5
-LEXICAL_TEXT_VERSION = 1  # bump when `_lexical_text` changes
-
-
-def _reading_order(unit: StoredUnit) -> tuple[str, int, str]:
-    return unit.doc_id, unit.order, unit.unit_id
-
-
-def corpus_version(active_ids) -> str:
-    """A key for a set of active units: ids carry content hashes, so equal keys mean equal text."""
-    digest = hashlib.sha256(f"lexical:{TOKENIZER_VERSION}:{LEXICAL_TEXT_VERSION}".encode())
-    for uid in sorted(active_ids):
-        digest.update(uid.encode("utf-8") + b"\n")
-    return digest.hexdigest()[:32]
-
-
-def _read_units(store: ChromaStore, active: list[str], previous: CorpusSnapshot | None) -> list[StoredUnit] | None:
-    """The active units, reusing those of `previous`; None if some vanished meanwhile."""
-    known = {} if previous is None else {u.unit_id: u for u in previous.units}
-    missing = [uid for uid in active if uid not in known]
-    if len(missing) > len(active) // 2:  # mostly new: one paged scan beats lookups by id
-        wanted = set(missing)
-        fetched = [u for u in store.all_units() if u.unit_id in wanted]
-    else:
-        fetched = store.get_units(missing)
-    if len(fetched) != len(set(missing)):
-        return None  # a concurrent ingest deleted units the records we read still listed
-    fetched_by_id = {u.unit_id: u for u in fetched}
-    return [known.get(uid) or fetched_by_id[uid] for uid in dict.fromkeys(active)]
-
-
-def unit_tokens(unit: StoredUnit) -> list[str]:
-    """What BM25 indexes for a unit."""
-    return tokenize(_lexical_text(unit)) or [EMPTY]
-
-
-def _lexical_index(units: list[StoredUnit], version: str, previous: CorpusSnapshot | None,
-                   cache: LexicalCache) -> LexicalIndex:
-    """The BM25 index of `units` (in snapshot order): loaded, or built reusing known tokens."""
-    keys = [u.unit_id for u in units]
-    if (index := cache.get(version, keys)) is not None:
-        return index
-    known: dict[str, list[str]] = {}
-    if previous is not None:
-        known = dict(zip((u.unit_id for u in previous.units), previous.lexical.tokens_of(), strict=True))
-    index = LexicalIndex.from_tokens([known.get(u.unit_id) or unit_tokens(u) for u in units])
-    cache.put(version, keys, index)
-    return index
-
-
-def _lexical_text(unit: StoredUnit) -> str:
-    # Section titles carry words the paragraph itself may not repeat ("Pillar II").
-    return " ".join([*unit.section[-1:], unit.text])
-
-
 class HybridRetriever:
     """Retrieves units for a question; loads its corpus snapshot lazily and refreshes it.
 
     Safe to share between threads. A change to the store is noticed with one small read
     (the store's stamp); while one thread loads the new snapshot, the others keep
-    answering from the current one. `cache_dir` keeps BM25 indexes across restarts.
+    answering from the current one. `cache_dir` keeps snapshots across restarts (default:
+    beside an embedded store; none for a Chroma server unless given).
     """
 
     def __init__(self, store: ChromaStore, embedder: Embedder, k: int = 8, dense_candidates: int = 80,
@@ -218,7 +77,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.rrf_k = rrf_k
         local = store.local_path
-        self.cache = LexicalCache(cache_dir or (local.parent / "lexical-cache" / store.prefix if local else None))
+        self.cache = SnapshotCache(cache_dir or (local.parent / "snapshot-cache" / store.prefix if local else None))
         self.vectors = DocumentVectors(store)
         self._snapshot: CorpusSnapshot | None = None
         self._stamp: str | None = None

@@ -8,7 +8,7 @@ in others sharing a Chroma server, notice a change with one small read).
 Chroma's own embedding function is never used: vectors always come from our embedder.
 
 Conversions between our records and Chroma's metadata dicts live here, one function
-each way (`_unit_metadata` / `_stored_unit`, `_doc_metadata` / `_doc_info`).
+each way (`unit_metadata` / `stored_unit`, `_doc_metadata` / `_doc_info`).
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def open_client(path: str | None = None, url: str | None = None):  # -> chromadb
     return chromadb.PersistentClient(path=path, settings=chroma_settings)
 
 
-def _unit_metadata(unit: StoredUnit) -> dict[str, str | int]:
+def unit_metadata(unit: StoredUnit) -> dict[str, str | int]:
+    """A unit as Chroma metadata (its text is stored as the record's document)."""
     meta: dict[str, str | int] = {
         "doc": unit.doc_id,
         "label": unit.label,
@@ -76,7 +77,8 @@ def _unit_metadata(unit: StoredUnit) -> dict[str, str | int]:
     return meta
 
 
-def _stored_unit(unit_id: str, text: str, meta: dict) -> StoredUnit:
+def stored_unit(unit_id: str, text: str, meta: dict) -> StoredUnit:
+    """A unit back from its id, text and Chroma metadata."""
     return StoredUnit(
         unit_id=unit_id,
         doc_id=str(meta["doc"]),
@@ -92,7 +94,7 @@ def _stored_unit(unit_id: str, text: str, meta: dict) -> StoredUnit:
 
 
 def _stored_units(got: dict) -> list[StoredUnit]:
-    return [_stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+    return [stored_unit(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
 
 def _doc_metadata(info: DocInfo, active_ids: Sequence[str]) -> dict[str, str | int]:
@@ -210,7 +212,7 @@ class ChromaStore:
                 ids=[u.unit_id for u in chunk],
                 embeddings=unit_vectors[start : start + len(chunk)].tolist(),
                 documents=[u.text for u in chunk],
-                metadatas=[_unit_metadata(u) for u in chunk],
+                metadatas=[unit_metadata(u) for u in chunk],
             )
 
     def delete_units(self, ids: Iterable[str]) -> None:
