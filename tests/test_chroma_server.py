@@ -126,7 +126,10 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
         done = subprocess.run([sys.executable, "-m", "assistant", "ingest", "-q", str(tmp_path / name)],
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
-        result = retriever.retrieve("zebra crossings in Atlantis")
+        assert any("Zebra crossings" in u.text for u in retriever.snapshot().units_of("A/70/999-summary"))
+        # Scoped to one report, dense search is exact; unscoped, Chroma's HNSW may miss a
+        # single new window (upstream chroma-core/chroma#3113), so the check is scoped.
+        result = retriever.retrieve("What does the 2016 summary say about zebra crossings in Atlantis?")
         assert result.evidence.missing_terms == ()
         assert "Zebra crossings" in result.passages[0].unit.text
     finally:
