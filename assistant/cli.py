@@ -155,12 +155,23 @@ def _history(path: Path | None) -> list:
     return []
 
 
-def _print_answer(answer, streamed: bool) -> None:
+def _stream_answer(assistant, question: str, turns: list, filters):
+    """Print the standalone question, the streamed tokens, then sources; return the Answer."""
+    from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
     from assistant.render import answer_markdown
 
-    if streamed:
-        typer.echo("")
-    typer.echo(answer_markdown(answer, include_text=not streamed))
+    for event in assistant.stream(question, turns, filters):
+        if isinstance(event, SourcesEvent) and event.standalone_question != question.strip():
+            typer.echo(f"Answering: {event.standalone_question}\n")
+        elif isinstance(event, TokenEvent):
+            typer.echo(event.text, nl=False)
+        elif isinstance(event, AnswerEvent):
+            streamed = not event.answer.abstained
+            if streamed:
+                typer.echo("")
+            typer.echo(answer_markdown(event.answer, include_text=not streamed))
+            return event.answer
+    raise AssertionError("the answer stream ended without an answer")
 
 
 @app.command()
@@ -175,7 +186,6 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Answer a question with paragraph citations (or say the reports do not address it)."""
-    from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
     from assistant.factory import build_assistant
     from assistant.render import answer_json
     from assistant.validation import check_question
@@ -191,13 +201,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer_json(assistant.ask(question, turns, filters)), ensure_ascii=False, indent=2))
         return
-    for event in assistant.stream(question, turns, filters):
-        if isinstance(event, SourcesEvent) and event.standalone_question != question.strip():
-            typer.echo(f"Answering: {event.standalone_question}\n")
-        elif isinstance(event, TokenEvent):
-            typer.echo(event.text, nl=False)
-        elif isinstance(event, AnswerEvent):
-            _print_answer(event.answer, streamed=not event.answer.abstained)
+    _stream_answer(assistant, question, turns, filters)
 
 
 @app.command()
@@ -207,7 +211,6 @@ def chat(
     year: YearOpt = None,
 ) -> None:
     """Interactive terminal chat with history; an empty line or Ctrl-D ends it."""
-    from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
     from assistant.factory import build_assistant
     from assistant.records import Turn
     from vectorstore.retriever import Filters
@@ -225,14 +228,8 @@ def chat(
         if not question:
             break
         try:
-            for event in assistant.stream(question, turns, filters):
-                if isinstance(event, SourcesEvent) and event.standalone_question != question:
-                    typer.echo(f"Answering: {event.standalone_question}")
-                elif isinstance(event, TokenEvent):
-                    typer.echo(event.text, nl=False)
-                elif isinstance(event, AnswerEvent):
-                    _print_answer(event.answer, streamed=not event.answer.abstained)
-                    turns += [Turn("user", question), Turn("assistant", event.answer.text)]
+            answer = _stream_answer(assistant, question, turns, filters)
+            turns += [Turn("user", question), Turn("assistant", answer.text)]
         except R2PError as exc:
             typer.echo(f"error: {exc}", err=True)
 
@@ -297,7 +294,9 @@ def eval_command(
 @app.command("feedback-export")
 def feedback_export(
     out: Annotated[Path, typer.Argument(help="JSONL file to write (eval-set format).")],
-    all_ratings: Annotated[bool, typer.Option("--all", help="Include thumbs-up too (default: thumbs-down only).")] = False,
+    all_ratings: Annotated[
+        bool, typer.Option("--all", help="Include thumbs-up too (default: thumbs-down only).")
+    ] = False,
 ) -> None:
     """Turn UI feedback into candidate eval cases (fill in gold and must_include, then add to a set)."""
     from assistant.feedback import RATINGS, FeedbackStore
