@@ -7,10 +7,10 @@ R2P := .venv/bin/r2p
 MODEL ?= local
 
 setup:
-	scripts/setup.sh local
+	scripts/setup.sh
 
 setup-test:
-	scripts/setup.sh "local,test"
+	scripts/setup.sh
 	scripts/install-browser.sh
 	$(R2P) models install local-fast
 

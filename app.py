@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.briefing import Briefing, briefing_docx, briefing_markdown, item_from_answer
-from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
+from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
 from assistant.compare import CompareRow, compare, compare_markdown, comparison_item
 from assistant.factory import build_assistant, build_embedder, build_indexer, build_retriever
 from assistant.feedback import FeedbackStore, rate
@@ -146,6 +146,8 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
     answer = ex.answer
     if ex.rephrased:
         st.caption(f"Answering: {markdown_escape(ex.rephrased)}")
+    if answer.notice:
+        st.warning(markdown_escape(answer.notice), icon=":material/warning:")
     if answer.abstained:
         st.info(markdown_escape(answer.text), icon=":material/block:")
         sources, title = answer.related, "Related paragraphs (closest, not an answer)"
@@ -209,6 +211,9 @@ def stream_answer(assistant, question: str, filters, settings: Settings) -> None
                     lines = [f"- {markdown_escape(p.unit.citation)}" for p in passages]
                     found.markdown("**Sources found:**\n" + "\n".join(lines))
                     body.markdown("*Checking the evidence…*" if event.abstaining else "*Writing the answer…*")
+                elif isinstance(event, NoticeEvent):  # the model crashed: its draft is dropped
+                    text = ""
+                    rephrased.warning(markdown_escape(event.text))
                 elif isinstance(event, TokenEvent):
                     text += event.text
                     if time.monotonic() - shown_at > 0.05:  # at most ~20 redraws a second

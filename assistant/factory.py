@@ -6,6 +6,7 @@ them reads settings or builds models on its own.
 
 from __future__ import annotations
 
+from assistant.chain import Assistant
 from assistant.settings import Settings
 from vectorstore.embedder import Embedder
 from vectorstore.indexer import Indexer
@@ -52,13 +53,17 @@ def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Hyb
     )
 
 
-def build_assistant(settings: Settings, model: str | None = None, embedder: Embedder | None = None):
-    """The answering assistant with the chat model `model` (default: `settings.model`)."""
-    from assistant.chain import Assistant
-    from assistant.chat_models import make_chat_model
-    from assistant.condense import ContextCondenser, LLMCondenser
+def build_assistant(settings: Settings, model: str | None = None, embedder: Embedder | None = None) -> Assistant:
+    """The answering assistant with the chat model `model` (default: `settings.model`).
 
-    spec = model or settings.model
+    An embedded model runs in a supervised child process; if that process crashes, the
+    assistant says so in one line and answers in extractive mode until it is back.
+    """
+    from assistant.condense import ContextCondenser, LLMCondenser
+    from assistant.models import backend_of, explain_error, make_chat_model
+    from assistant.models.extractive import ExtractiveChatModel
+
+    spec = (model or settings.model).strip()
     chat_model = make_chat_model(spec, settings)
     embedder = embedder or build_embedder(settings)
     embedder.warm_up()  # load once here, not inside the first question's timings
@@ -71,4 +76,6 @@ def build_assistant(settings: Settings, model: str | None = None, embedder: Embe
         condenser,
         sources=settings.answer_sources_extractive if spec == "extractive" else settings.answer_sources,
         max_question_chars=settings.max_question_chars,
+        explain=lambda exc: explain_error(exc, spec, settings),
+        fallback=ExtractiveChatModel() if backend_of(spec).name == "local" else None,
     )

@@ -44,4 +44,5 @@ class Answer:
     grounded: bool = False  # at least one valid citation and nothing flagged
     model: str = ""
     reason: str = ""  # why the assistant abstained or flagged, for display
+    notice: str = ""  # what went wrong with the model while answering (e.g. it crashed; fallback used)
     timings: dict[str, float] = field(default_factory=dict)

@@ -112,7 +112,7 @@ class ModelStatus:
 
 def model_status(spec: str, error: Exception | None = None) -> ModelStatus:
     """Status line of model `spec`, loaded or failed with `error`."""
-    from assistant.chat_models import describe_model
+    from assistant.models import describe_model
 
     try:
         description = describe_model(spec)

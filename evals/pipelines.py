@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.extractive import compose
+from assistant.models.extractive import compose
 from assistant.records import Answer, Citation, Turn
 from assistant.settings import Settings
 from ingest.loader import load_document

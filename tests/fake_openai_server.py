@@ -2,13 +2,15 @@
 
 The reply is built from the request alone: a canned answer citing "[1]" followed by the
 first eight words of the last user message. Every request body is recorded so tests can
-check which messages reached the server. Model `missing-model` answers 404.
+check which messages reached the server. Model `missing-model` answers 404; `slow-model`
+answers after five seconds.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 MISSING_MODEL = "missing-model"
+SLOW_MODEL = "slow-model"  # answers only after SLOW_SECONDS, to test client time-outs
+SLOW_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class _FakeHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         self.requests.append(RecordedRequest(self.path, body))
+        if body.get("model") == SLOW_MODEL:
+            time.sleep(SLOW_SECONDS)
         if body.get("model") == MISSING_MODEL:
             self._send_json(404, {"error": {"message": f"model '{MISSING_MODEL}' not found"}})
         elif self.path.rstrip("/") == "/v1/chat/completions":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,15 +14,17 @@ import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.chat_models import (
+from assistant.models import (
+    BACKENDS,
     VALID_SPECS,
     ModelUnavailableError,
     UnknownModelSpecError,
+    backend_of,
     describe_model,
-    explain_connection_error,
+    explain_error,
     make_chat_model,
 )
-from assistant.local_models import model_path
+from assistant.models.gguf import model_path
 from assistant.settings import LLMSettings, Settings
 from tests.fake_openai_server import FakeServer, canned_reply, running_fake_server
 
@@ -34,7 +39,7 @@ class Backend:
 
     spec: str
     model: BaseChatModel
-    system_prompts_sent: Callable[[], list[str]]
+    system_prompts_sent: Callable[[], list[str]] | None
     deterministic: bool
 
 
@@ -64,40 +69,41 @@ def remote_backend(spec: str, server: FakeServer, tmp_path: Path) -> Backend:
 
 
 @pytest.fixture(scope="module")
-def local_fast_backend() -> Backend:
-    settings = Settings(llm=llm_settings())
+def local_fast_backend() -> Iterator[Backend]:
+    settings = Settings(llm=llm_settings().model_copy(update={"timeout_s": 300.0}))
     if model_path("local-fast", settings.model_cache) is None:
-        pytest.skip(
-            f"local-fast is not installed in {settings.model_cache}: "
-            "run `r2p models install local-fast`"
-        )
+        pytest.fail(f"local-fast is not installed in {settings.model_cache}: run `r2p models install local-fast`")
     model = make_chat_model("local-fast", settings)
-
-    def sent() -> list[str]:
-        client = model.client  # the llama_cpp.Llama; its input ids hold the last prompt
-        return [client.detokenize(client._input_ids.tolist()).decode("utf-8", "replace")]
-
-    return Backend("local-fast", model, sent, deterministic=False)
+    yield Backend("local-fast", model, None, deterministic=False)
+    model.server.stop()
 
 
-@pytest.fixture(
-    params=[
-        "openai:fake-model",
-        "ollama:fake-model",
-        pytest.param("local-fast", marks=pytest.mark.slow),
-    ]
-)
+def extractive_backend() -> Backend:
+    return Backend("extractive", make_chat_model("extractive", Settings()), None, deterministic=True)
+
+
+CONTRACT = ["extractive", "openai:fake-model", "ollama:fake-model", pytest.param("local-fast", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=CONTRACT)
 def backend(request: pytest.FixtureRequest, fake_server: FakeServer, tmp_path: Path) -> Backend:
     if request.param == "local-fast":
         return request.getfixturevalue("local_fast_backend")
+    if request.param == "extractive":
+        return extractive_backend()
     return remote_backend(request.param, fake_server, tmp_path)
+
+
+def test_the_contract_covers_every_backend_in_the_table() -> None:
+    specs = [p.values[0] if hasattr(p, "values") else p for p in CONTRACT]
+    assert sorted(backend_of(spec).name for spec in specs) == sorted(b.name for b in BACKENDS)
 
 
 def test_invoke_returns_an_ai_message_with_text(backend: Backend) -> None:
     reply = backend.model.invoke(MESSAGES)
     assert isinstance(reply, AIMessage)
     assert isinstance(reply.content, str) and reply.content.strip()
-    if backend.deterministic:
+    if backend.spec.startswith(("openai:", "ollama:")):
         assert reply.content == canned_reply([{"role": "user", "content": QUESTION}])
 
 
@@ -110,9 +116,23 @@ def test_stream_yields_several_chunks_that_make_the_answer(backend: Backend) -> 
         assert text == backend.model.invoke(MESSAGES).content
 
 
-def test_the_system_prompt_reaches_the_backend(backend: Backend) -> None:
+@pytest.mark.parametrize("spec", ["openai:fake-model", "ollama:fake-model"])
+def test_the_system_prompt_reaches_a_server(spec: str, fake_server: FakeServer, tmp_path: Path) -> None:
+    backend = remote_backend(spec, fake_server, tmp_path)
     backend.model.invoke(MESSAGES)
     assert any(SYSTEM in prompt for prompt in backend.system_prompts_sent())
+
+
+@pytest.mark.slow
+def test_the_system_prompt_reaches_the_local_model(local_fast_backend: Backend) -> None:
+    question = HumanMessage("What is the secret code word? Reply with the word only.")
+    told = local_fast_backend.model.invoke([SystemMessage("The secret code word is marmalade."), question])
+    assert "marmalade" in str(told.content).lower()  # only the system prompt holds the word
+
+
+def test_the_extractive_model_answers_only_from_numbered_sources() -> None:
+    model = extractive_backend().model
+    assert model.invoke(MESSAGES).content == "The reports do not address this."
 
 
 @pytest.mark.parametrize("spec", ["openai:fake-model", "ollama:fake-model"])
@@ -126,10 +146,11 @@ def test_an_unreachable_server_gives_a_fixable_error(spec: str, tmp_path: Path) 
     )
     with pytest.raises(Exception) as caught:
         make_chat_model(spec, settings).invoke(MESSAGES)
-    error = explain_connection_error(caught.value, spec, settings)
+    error = explain_error(caught.value, spec, settings)
     assert isinstance(error, ModelUnavailableError)
     assert url in str(error) and "cannot reach" in str(error)
-    assert "R2P_OPENAI_BASE_URL" in str(error) or "R2P_OLLAMA_BASE_URL" in str(error)
+    variable = "R2P_OLLAMA_BASE_URL" if spec.startswith("ollama") else "R2P_OPENAI_BASE_URL"
+    assert variable in str(error)
     assert "\n" not in str(error)
 
 
@@ -140,7 +161,7 @@ def test_a_model_the_server_lacks_is_explained(
     settings = fake_settings(fake_server, tmp_path)
     with pytest.raises(Exception) as caught:
         make_chat_model(spec, settings).invoke(MESSAGES)
-    message = str(explain_connection_error(caught.value, spec, settings))
+    message = str(explain_error(caught.value, spec, settings))
     assert "has no model 'missing-model'" in message
 
 
@@ -182,3 +203,49 @@ def test_describe_model_names_each_backend() -> None:
     assert "no language model" in describe_model("extractive")
     with pytest.raises(UnknownModelSpecError):
         describe_model("nonsense")
+
+
+def _ask(ingested, spec: str, **env: str):
+    """`r2p ask` in a child process, as a user runs it."""
+    environ = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), **env}
+    return subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTION, "--model", spec],
+                          capture_output=True, text=True, env=environ, timeout=120)
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:  # bind then close: nothing listens on this port
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("ollama:llama3", "error: cannot reach Ollama at {url}: start it (`ollama serve`) or set R2P_OLLAMA_BASE_URL"),
+        ("openai:gpt-4o-mini", "error: cannot reach the OpenAI-compatible server at {url}/v1: start it or set "
+                               "R2P_OPENAI_BASE_URL"),
+    ],
+)
+def test_r2p_ask_with_the_server_down_prints_one_line_and_exits_1(ingested, spec: str, expected: str) -> None:
+    url = _closed_port_url()
+    result = _ask(ingested, spec, R2P_OLLAMA_BASE_URL=url, R2P_OPENAI_BASE_URL=f"{url}/v1")
+    assert result.returncode == 1
+    assert result.stderr.strip() == expected.format(url=url)
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("ollama:missing-model", "has no model 'missing-model': run `ollama pull missing-model`"),
+        ("openai:missing-model", "has no model 'missing-model': check the model name"),
+        ("openai:slow-model", "model openai:slow-model did not answer within 1 s"),
+    ],
+)
+def test_r2p_ask_explains_a_missing_model_and_a_timeout_in_one_line(
+    ingested, fake_server: FakeServer, spec: str, expected: str
+) -> None:
+    result = _ask(ingested, spec, R2P_OLLAMA_BASE_URL=fake_server.url,
+                  R2P_OPENAI_BASE_URL=fake_server.openai_base_url, R2P_LLM__TIMEOUT_S="1")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr

@@ -124,3 +124,21 @@ def test_bad_input_is_reported_per_file_and_good_files_still_go_in(tmp_path, sma
     assert "Traceback" not in result.stderr
     corpus = json.loads(_run_cli(["corpus", "--json"], data).stdout)
     assert [(d["doc"], d["blocks"]) for d in corpus] == [(SUMMARY, 40)]
+
+
+def test_a_folder_walk_names_every_file_it_skips_and_why(tmp_path, small_reports):
+    (small_reports / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    (small_reports / "notes").mkdir()
+    (small_reports / "notes" / "minutes.odt").write_bytes(b"PK")
+    (small_reports / ".DS_Store").write_bytes(b"\0")
+    result = _run_cli(["ingest", "-q", str(small_reports)], tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    skipped = sorted(line for line in result.stderr.splitlines() if line.startswith("skipped:"))
+    assert len(skipped) == 3
+    assert skipped[0].startswith(f"skipped: {small_reports / '.DS_Store'}: hidden file")
+    assert f"{small_reports / 'notes' / 'minutes.odt'}: .odt is not a supported format" in skipped[1]
+    formats = "(.docx, .markdown, .md, .pdf, .txt)"
+    assert f"{small_reports / 'sheet.xlsx'}: .xlsx is not a supported format {formats}" in skipped[2]
+    assert "manifest.toml" not in result.stderr  # metadata is read, not skipped
+    corpus = json.loads(_run_cli(["corpus", "--json"], tmp_path / "data").stdout)
+    assert [(d["doc"], d["blocks"]) for d in corpus] == [(SUMMARY, 40)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.factory import build_assistant
-from assistant.local_models import model_path
+from assistant.models.gguf import model_path
 from assistant.settings import LLMSettings, Settings
 
 pytestmark = pytest.mark.slow
@@ -15,9 +15,11 @@ pytestmark = pytest.mark.slow
 def local_fast(ingested, embedder):
     cache = Settings().model_cache
     if model_path("local-fast", cache) is None:
-        pytest.skip(f"local-fast is not installed in {cache}: run `r2p models install local-fast`")
+        pytest.fail(f"local-fast is not installed in {cache}: run `r2p models install local-fast` (make test does)")
     settings = ingested.model_copy(update={"models_dir": cache, "llm": LLMSettings(max_tokens=160, temperature=0.0)})
-    return build_assistant(settings, "local-fast", embedder)
+    assistant = build_assistant(settings, "local-fast", embedder)
+    yield assistant
+    assistant.chat_model.server.stop()
 
 
 def test_local_model_answers_with_a_verified_paragraph_citation(local_fast):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.local_models import (
+from assistant.models.gguf import (
     LOCAL_MODELS,
     LocalModelSpec,
     ModelInstallError,

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import IngestError
+from ingest.inputs import collect_inputs
 from ingest.loader import load_document
-from ingest.readers import supported_suffixes
 from ingest.records import Document
 from vectorstore.embedder import Embedder
 from vectorstore.records import StoredUnit, doc_info, unit_id
@@ -73,13 +73,7 @@ class IngestReport:
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files to ingest: folders expand to their supported files (sorted); others kept as is."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in supported_suffixes()))
-        else:
-            out.append(path)
-    return out
+    return list(collect_inputs(paths).files)
 
 
 def stored_units(document: Document) -> list[StoredUnit]:
