@@ -24,6 +24,7 @@ from assistant.records import Answer, Citation, Turn
 from assistant.validation import check_question
 from assistant.verify import Verification, attribute, split_answer_sentences, verify
 from ingest.errors import R2PError
+from vectorstore.records import Passage
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
 RELATED_ON_ABSTAIN = 3
@@ -50,7 +51,7 @@ class SourcesEvent:
     """Retrieval is done: the standalone question and the sources the answer will use."""
 
     standalone_question: str
-    passages: tuple
+    passages: tuple[Passage, ...]
     abstaining: bool
 
 

@@ -15,11 +15,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.markers import MARKER_GROUP, cited_numbers, group_numbers, marker
 from assistant.numbers import number_pattern, numbers_in
 from vectorstore.lexical import tokenize
 from vectorstore.records import Passage
 
-_MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?:\s*\[[\d,;\s–-]+\])*(?=\s+[A-Z“\"(\-•*\d])")
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
 _DECIMAL = re.compile(r"\d+\.\d+")
@@ -47,17 +47,6 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().lower().replace("’", "'")
 
 
-def _expand(group: str) -> list[int]:
-    numbers: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", group):
-        if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
-            low, high = (int(x) for x in re.split(r"\s*[–-]\s*", part))
-            numbers.extend(range(low, min(high, low + 10) + 1))
-        elif part.strip().isdigit():
-            numbers.append(int(part))
-    return numbers
-
-
 def split_answer_sentences(text: str) -> list[str]:
     """Sentences of an answer, each keeping the citation markers that follow it."""
     text = text.strip()
@@ -74,10 +63,11 @@ def split_answer_sentences(text: str) -> list[str]:
 
 
 def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
-    """Checkable claims of a sentence: numbers (digits or words), quoted phrases, and
-    capitalised names (not at the sentence start), which a cited paragraph must contain.
+    """Checkable claims of a sentence, which a cited paragraph must contain.
+
+    Numbers (digits or words), quoted phrases, and capitalised names (not at the sentence start).
     """
-    bare = _MARKER.sub("", sentence)
+    bare = MARKER_GROUP.sub("", sentence)
     found: list[tuple[str, re.Pattern[str]]] = []
     for decimal in _DECIMAL.findall(bare):  # "7.6 million" is checked as written
         found.append((decimal, re.compile(rf"(?<![\d.]){re.escape(decimal)}(?![\d])")))
@@ -117,8 +107,8 @@ def attribute(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> str:
     source_tokens = [set(tokenize(_source_text(p))) for p in sources]
     out = []
     for sentence in split_answer_sentences(answer):
-        words = set(tokenize(_MARKER.sub("", sentence)))
-        if _MARKER.search(sentence) or len(words) < 3:
+        words = set(tokenize(MARKER_GROUP.sub("", sentence)))
+        if MARKER_GROUP.search(sentence) or len(words) < 3:
             out.append(sentence)
             continue
         overlaps = [len(words & tokens) / len(words) for tokens in source_tokens]
@@ -135,17 +125,17 @@ def verify(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> Verific
     removed: list[int] = []
 
     def keep_valid(match: re.Match[str]) -> str:
-        numbers = _expand(match.group(1))
+        numbers = group_numbers(match.group(1))
         good = [n for n in numbers if n in valid]
         removed.extend(n for n in numbers if n not in valid)
-        return "".join(f"[{n}]" for n in dict.fromkeys(good))
+        return "".join(marker(n) for n in dict.fromkeys(good))
 
-    text = _MARKER.sub(keep_valid, answer).strip()
+    text = MARKER_GROUP.sub(keep_valid, answer).strip()
     texts = [_source_text(p) for p in sources]
     cited: list[int] = []
     flagged: list[str] = []
     for sentence in split_answer_sentences(text):
-        markers = [n for g in _MARKER.findall(sentence) for n in _expand(g)]
+        markers = cited_numbers(sentence)
         cited.extend(markers)
         support = " ".join(texts[n - 1] for n in markers)
         if any(not pattern.search(support) for _, pattern in claims(sentence)):

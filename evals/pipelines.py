@@ -8,13 +8,13 @@ answer is composed extractively from the chunks, and it never abstains.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from assistant.markers import cited_numbers
 from assistant.models.extractive import compose
 from assistant.records import Answer, Citation, Turn
 from assistant.settings import Settings
@@ -80,7 +80,7 @@ class NaivePipeline:
         retrieved_at = time.perf_counter()
         sources = [(n, p.unit.citation, p.unit.text) for n, p in enumerate(passages[:5], start=1)]
         text = compose(question, sources)
-        cited = sorted({int(m) for m in re.findall(r"\[(\d+)\]", text)})
+        cited = sorted(cited_numbers(text))
         done = time.perf_counter()
         return Answer(
             question, question, text, False,

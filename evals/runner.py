@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.outputs.render import passage_json
 from assistant.records import Answer, Turn
-from assistant.render import passage_json
 from evals.dataset import EvalCase
 from evals.metrics import QuestionResult, ScoredPassage, score_case, summarize
 from vectorstore.records import Passage

@@ -13,9 +13,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from assistant.chain import AnswerEvent, Assistant, SourcesEvent, TokenEvent
 from assistant.condense import ContextCondenser
 from assistant.factory import build_assistant
+from assistant.outputs.render import answer_markdown, with_references
 from assistant.prompts import SYSTEM_PROMPT
 from assistant.records import Turn
-from assistant.render import answer_markdown, with_references
 from assistant.validation import QuestionError
 
 
@@ -122,7 +122,7 @@ def test_cli_ask_json_contract_and_errors(ingested):
     env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODEL": "extractive"}
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env)
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
 
     out = run("ask", "What does the 2012 report say about the Guinea commission of inquiry?", "--json")
     data = json.loads(out.stdout)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.feedback import FeedbackStore
+from assistant.outputs.feedback import FeedbackStore
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 GUINEA = "Which commission of inquiry does the 2012 report give as an example of both pillar two and pillar three?"

@@ -14,26 +14,21 @@ import docx
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.briefing import Briefing, BriefingItem, Reference, briefing_docx, briefing_markdown, item_from_answer
 from assistant.chain import Assistant
-from assistant.compare import NOT_ADDRESSED, compare, compare_markdown, comparison_item
 from assistant.condense import ContextCondenser
 from assistant.factory import build_assistant
-from assistant.feedback import FeedbackStore, eval_case, rate
+from assistant.outputs.briefing import Briefing, BriefingItem, Reference, briefing_markdown, item_from_answer
+from assistant.outputs.briefing_docx import briefing_docx
+from assistant.outputs.compare import NOT_ADDRESSED, compare, compare_markdown, comparison_item
+from assistant.outputs.feedback import FeedbackStore, rate
+from assistant.outputs.render import answer_display_markdown, markdown_escape, un_date
 from assistant.records import Turn
-from assistant.render import answer_display_markdown, markdown_escape, un_date
-from assistant.ui_state import (
-    ChatSession,
-    docs_in_scope,
-    document_blocks,
-    make_filters,
-    model_status,
-    neighbours_markdown,
-    paragraph_markdown,
-    save_upload,
-)
+from evals.cases import case_from_feedback, export_candidates
 from evals.dataset import load_cases
 from ingest.errors import IngestError
+from ingest.uploads import save_upload
+from ui.reading import document_blocks, neighbours_markdown, paragraph_markdown
+from ui.state import ChatSession, docs_in_scope, make_filters, model_status
 
 GUINEA = "Which commission of inquiry does the 2012 report give as an example of both pillar two and pillar three?"
 FOCAL = "What does the 2015 report say about national R2P focal points?"
@@ -132,10 +127,10 @@ def test_feedback_becomes_candidate_eval_cases(extractive, tmp_path):
         out.write("{not json\n")  # a damaged line is skipped
     entries = store.entries()
     assert [e.rating for e in entries] == ["down", "up", "up"] and entries[0].comment == "should also cite para. 13"
-    (tmp_path / "cases.jsonl").write_text(store.export_cases(), encoding="utf-8")
+    (tmp_path / "cases.jsonl").write_text(export_candidates(store.entries()), encoding="utf-8")
     down, abstained, follow_up = load_cases(tmp_path / "cases.jsonl")
     assert down.answerable and down.answer == "" and "should also cite para. 13" in json.loads(
-        store.export_cases(["down"]))["review"]
+        export_candidates(store.entries(), ["down"]))["review"]
     assert any(g.doc == "A/66/874" and g.para == "12" for g in down.gold)
     snapshot = extractive.retriever.snapshot()
     for gold in down.gold + follow_up.gold:
@@ -144,7 +139,7 @@ def test_feedback_becomes_candidate_eval_cases(extractive, tmp_path):
     assert abstained.kind == "unanswerable" and not abstained.answerable and abstained.gold == []
     assert follow_up.kind == "followup" and [t.role for t in follow_up.history] == ["user", "assistant"]
     assert "(A/69/981, para." in follow_up.answer
-    assert eval_case(entries[0])["id"] == f"fb-{entries[0].id}"
+    assert case_from_feedback(entries[0]).id == f"fb-{entries[0].id}"
 
 
 def test_compare_gives_one_row_per_report_citing_only_that_report(extractive, docs):

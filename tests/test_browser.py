@@ -55,7 +55,7 @@ def server(ingested, tmp_path):
     log = tmp_path / "server.log"
     env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODEL": "extractive"}
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "ui", "--port", str(port)],
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -208,7 +208,7 @@ def test_describe_model_names_each_backend() -> None:
 def _ask(ingested, spec: str, **env: str):
     """`r2p ask` in a child process, as a user runs it."""
     environ = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), **env}
-    return subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTION, "--model", spec],
+    return subprocess.run([sys.executable, "-m", "cli", "ask", QUESTION, "--model", spec],
                           capture_output=True, text=True, env=environ, timeout=120)
 
 

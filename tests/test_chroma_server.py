@@ -123,7 +123,7 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
     (tmp_path / "manifest.toml").write_text((BUNDLED_REPORTS / "manifest.toml").read_text(encoding="utf-8"))
     env = {**os.environ, "R2P_DATA_DIR": str(server_settings.data_dir), "R2P_CHROMA_URL": server_settings.chroma_url}
     try:
-        done = subprocess.run([sys.executable, "-m", "assistant", "ingest", "-q", str(tmp_path / name)],
+        done = subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(tmp_path / name)],
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
         assert any("Zebra crossings" in u.text for u in retriever.snapshot().units_of("A/70/999-summary"))
@@ -141,7 +141,7 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
 def test_unreachable_server_is_a_one_line_error(tmp_path):
     env = {**os.environ, "R2P_DATA_DIR": str(tmp_path), "R2P_CHROMA_URL": f"http://127.0.0.1:{_free_port()}"}
     for command in (["corpus"], ["ask", "What is the responsibility to protect?", "--model", "extractive"]):
-        done = subprocess.run([sys.executable, "-m", "assistant", *command], capture_output=True, text=True, env=env,
+        done = subprocess.run([sys.executable, "-m", "cli", *command], capture_output=True, text=True, env=env,
                               timeout=120)
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()

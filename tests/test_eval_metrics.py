@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import EvalCase, EvalDataError, GoldEntry, load_cases
 from assistant.numbers import number_to_words, words_to_number
+from evals.dataset import EvalCase, EvalDataError, GoldEntry, load_cases
 from evals.metrics import (
     CitationScores,
     QuestionResult,

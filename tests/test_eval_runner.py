@@ -27,7 +27,7 @@ def small_set(tmp_path_factory):
 
 def _eval(data_dir, *args):
     env = {**os.environ, "R2P_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "assistant", "eval", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "cli", "eval", *map(str, args)],
                           capture_output=True, text=True, env=env, timeout=600)
 
 

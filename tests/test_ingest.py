@@ -100,7 +100,7 @@ def test_crash_mid_embedding_leaves_store_consistent(tmp_path, small_reports, em
 
 def _run_cli(args, data_dir, **kw):
     env = {**os.environ, "R2P_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, **kw)
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env, **kw)
 
 
 def test_bad_input_is_reported_per_file_and_good_files_still_go_in(tmp_path, small_reports):

@@ -92,7 +92,7 @@ def _llama_servers(pid: int) -> list[int]:
 def test_cli_chat_survives_a_segfault_mid_answer_and_keeps_answering(ingested, tmp_path):
     env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODELS_DIR": str(CACHE),
            "R2P_MODEL": "local-fast", "R2P_LLM__MAX_TOKENS": "120", "PYTHONUNBUFFERED": "1"}
-    chat = subprocess.Popen([sys.executable, "-m", "assistant", "chat"], stdin=subprocess.PIPE,
+    chat = subprocess.Popen([sys.executable, "-m", "cli", "chat"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out: list[str] = []
     reader = threading.Thread(target=lambda: out.extend(iter(lambda: chat.stdout.read(1), "")), daemon=True)

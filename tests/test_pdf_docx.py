@@ -228,7 +228,7 @@ def test_pdf_locked_only_against_editing_still_reads(rendered, tmp_path):
 
 def _run_cli(args, data_dir):
     env = {**os.environ, "R2P_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
 
 
 def test_cli_reports_bad_files_in_one_line_and_ingests_the_good_one(rendered, tmp_path, embedder):

@@ -90,7 +90,7 @@ def test_langchain_retriever_round_trips_passages(retriever):
 
 def test_cli_corpus_and_retrieve_json_contract(ingested):
     env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir)}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "assistant", *a], capture_output=True, text=True, env=env, check=True)  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "cli", *a], capture_output=True, text=True, env=env, check=True)  # noqa: E731
     corpus = {d["doc"]: d for d in json.loads(run("corpus", "--json").stdout)}
     assert {k: (v["numbered_paragraphs"], v["footnotes"]) for k, v in corpus.items()} == {
         "A/66/874": (61, 4), "A/69/981": (75, 23), "A/70/999-summary": (0, 0), "A/71/1016": (47, 23)}

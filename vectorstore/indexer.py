@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from ingest.inputs import collect_inputs
 from ingest.loader import load_document
 from ingest.records import Document
 from vectorstore.embedder import Embedder
-from vectorstore.records import StoredUnit, doc_info, unit_id
+from vectorstore.records import StoredUnit, Window, doc_info, unit_id
 from vectorstore.store import ChromaStore
 from vectorstore.windows import sentence_windows
 
@@ -113,6 +113,13 @@ class Indexer:
         finally:
             self.stage_seconds[name] += time.perf_counter() - started
 
+    def ingest_and_record(self, paths: Sequence[Path], manifest: Path, on_file: Callable[[Path], None] | None = None,
+                          on_batch: Progress | None = None) -> IngestReport:
+        """Ingest the files, then write the ingest manifest: what `r2p ingest` and the UI's upload do."""
+        report = self.ingest_files(paths, on_file=on_file, on_batch=on_batch)
+        write_manifest(manifest, self.store.document_records())
+        return report
+
     def ingest_files(self, paths: Sequence[Path], on_file: Callable[[Path], None] | None = None,
                      on_batch: Progress | None = None) -> IngestReport:
         """Ingest each file; a bad file is reported and the others still go in."""
@@ -168,41 +175,51 @@ class Indexer:
     def _embed_and_add(self, units: list[StoredUnit], on_batch: Progress | None, batch: int = 64) -> None:
         # Embed in small batches (progress), write in large ones: Chroma stores several
         # times more records per second in batches of thousands than of a hundred.
-        pending: list[tuple[list[StoredUnit], np.ndarray, list[tuple[str, str, str]], np.ndarray]] = []
+        pending: list[_Embedded] = []
         for start in range(0, len(units), batch):
             chunk = units[start : start + batch]
             with self._stage("windows"):
                 windows = [
-                    (f"{u.unit_id}#w{i}", u.unit_id, text)
+                    Window(f"{u.unit_id}#w{i}", u.unit_id, text)
                     for u in chunk
                     for i, text in enumerate(sentence_windows(u.text, self.window_sentences))
                 ]
             with self._stage("embed"):
-                window_vectors = self.embedder.embed([w[2] for w in windows])
+                window_vectors = self.embedder.embed([w.text for w in windows])
             with self._stage("windows"):
                 unit_vectors = np.stack([_mean_of(window_vectors, windows, u.unit_id) for u in chunk])
-            pending.append((chunk, unit_vectors, windows, window_vectors))
-            if sum(len(p[2]) for p in pending) >= WRITE_BATCH:
+            pending.append(_Embedded(chunk, unit_vectors, windows, window_vectors))
+            if sum(len(p.windows) for p in pending) >= WRITE_BATCH:
                 self._write(pending)
             if on_batch:
                 on_batch(chunk[0].doc_id, len(chunk))
         self._write(pending)
 
-    def _write(self, pending: list) -> None:
+    def _write(self, pending: list[_Embedded]) -> None:
         if not pending:
             return
         with self._stage("write"):
             self.store.add_units(
-                [u for p in pending for u in p[0]],
-                np.concatenate([p[1] for p in pending]),
-                [w for p in pending for w in p[2]],
-                np.concatenate([p[3] for p in pending]),
+                [u for p in pending for u in p.units],
+                np.concatenate([p.unit_vectors for p in pending]),
+                [w for p in pending for w in p.windows],
+                np.concatenate([p.window_vectors for p in pending]),
             )
         pending.clear()
 
 
-def _mean_of(vectors: np.ndarray, windows: list[tuple[str, str, str]], uid: str) -> np.ndarray:
-    rows = [i for i, w in enumerate(windows) if w[1] == uid]
+@dataclass(frozen=True)
+class _Embedded:
+    """A batch of units embedded and waiting to be written: units, their windows, both vectors."""
+
+    units: list[StoredUnit]
+    unit_vectors: np.ndarray
+    windows: list[Window]
+    window_vectors: np.ndarray
+
+
+def _mean_of(vectors: np.ndarray, windows: list[Window], uid: str) -> np.ndarray:
+    rows = [i for i, w in enumerate(windows) if w.unit_id == uid]
     mean = vectors[rows].mean(axis=0)
     return mean / (np.linalg.norm(mean) or 1.0)
 
@@ -211,7 +228,7 @@ def write_manifest(path: Path, records: dict) -> None:
     """Write the ingest manifest (documents, files, hashes, counts) atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = [
-        info.__dict__ | {"units": len(ids)} for info, ids in sorted(records.values(), key=lambda r: r[0].doc_id)
+        asdict(info) | {"units": len(ids)} for info, ids in sorted(records.values(), key=lambda r: r[0].doc_id)
     ]
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
-from ingest.records import Document, Unit, UnitKind
+from ingest.records import Document, DocumentMeta, Unit, UnitKind
 
 
 @dataclass(frozen=True)
-class DocInfo:
-    """What the store knows about one ingested document."""
+class DocInfo(DocumentMeta):
+    """What the store knows about one ingested document: its metadata, file and unit counts."""
 
-    doc_id: str
-    symbol: str
-    short_symbol: str
-    title: str
-    date: str
-    file: str
-    author: str = ""
-    kind: str = ""
+    file: str = ""
     numbered_paragraphs: int = 0
     footnotes: int = 0
     blocks: int = 0
     content_hash: str = ""
-    source: str = ""  # where the metadata came from: manifest | sidecar | detected | filename
     pages: int = 0  # for paged formats (PDF), else 0
 
-    @property
-    def year(self) -> int | None:
-        """Year of the document, if known."""
-        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+class Window(NamedTuple):
+    """A few sentences of a unit, the piece the embedder reads: its id, its unit's id, its text."""
+
+    window_id: str
+    unit_id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -76,20 +72,12 @@ def unit_id(doc_id: str, unit: Unit) -> str:
 
 def doc_info(document: Document) -> DocInfo:
     """Summary of a parsed document for the store's document records."""
-    meta = document.meta
     return DocInfo(
-        doc_id=meta.doc_id,
-        symbol=meta.symbol,
-        short_symbol=meta.short_symbol,
-        title=meta.title,
-        date=meta.date,
+        **asdict(document.meta),
         file=document.file,
-        author=meta.author,
-        kind=meta.kind,
         numbered_paragraphs=document.count(UnitKind.NUMBERED),
         footnotes=document.count(UnitKind.FOOTNOTE),
         blocks=document.count(UnitKind.BLOCK),
         content_hash=document.content_hash,
-        source=meta.source,
         pages=max((u.page or 0 for u in document.units), default=0),
     )

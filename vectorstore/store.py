@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from ingest.errors import R2PError
 from ingest.records import UnitKind
-from vectorstore.records import DocInfo, StoredUnit
+from vectorstore.records import DocInfo, StoredUnit, Window
 
 SECTION_SEP = " › "
 _GET_PAGE = 5000
@@ -98,7 +99,7 @@ def _stored_units(got: dict) -> list[StoredUnit]:
 
 
 def _doc_metadata(info: DocInfo, active_ids: Sequence[str]) -> dict[str, str | int]:
-    meta = {k: v for k, v in info.__dict__.items()}
+    meta: dict[str, str | int] = asdict(info)
     meta["active_ids"] = json.dumps(list(active_ids))
     return meta
 
@@ -188,10 +189,10 @@ class ChromaStore:
         self,
         units: Sequence[StoredUnit],
         unit_vectors: np.ndarray,
-        windows: Sequence[tuple[str, str, str]],
+        windows: Sequence[Window],
         window_vectors: np.ndarray,
     ) -> None:
-        """Store units and their windows `(window_id, unit_id, text)`.
+        """Store units and their sentence windows.
 
         Windows go first, so a unit is never visible without them.
         """
@@ -199,11 +200,12 @@ class ChromaStore:
         for start in range(0, len(windows), _GET_PAGE):
             batch = windows[start : start + _GET_PAGE]
             self.windows.upsert(
-                ids=[w[0] for w in batch],
+                ids=[w.window_id for w in batch],
                 embeddings=window_vectors[start : start + len(batch)].tolist(),
-                documents=[w[2] for w in batch],
+                documents=[w.text for w in batch],
                 metadatas=[
-                    {"unit_id": w[1], "doc": by_unit[w[1]].doc_id, "year": by_unit[w[1]].year or 0} for w in batch
+                    {"unit_id": w.unit_id, "doc": by_unit[w.unit_id].doc_id, "year": by_unit[w.unit_id].year or 0}
+                    for w in batch
                 ],
             )
         for start in range(0, len(units), _GET_PAGE):

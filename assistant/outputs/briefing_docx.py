@@ -10,8 +10,7 @@ native footnotes.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import date
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -25,8 +24,8 @@ from docx.oxml.parser import OxmlElement
 from docx.shared import Pt, RGBColor
 from lxml import etree
 
-if TYPE_CHECKING:
-    from assistant.briefing import BriefingItem, NumberedBriefing, Reference
+from assistant.outputs.briefing import Briefing, NumberedBriefing, item_notice, number_notes, source_line
+from assistant.outputs.render import un_date
 
 _SEPARATORS = (
     f'<w:footnotes {nsdecls("w")}>'
@@ -38,9 +37,14 @@ _SEPARATORS = (
 )
 
 
-def write_docx(numbered: NumberedBriefing, today: str, notice: Callable[[BriefingItem], str],
-               source_line: Callable[[Reference], str]) -> bytes:
-    """Render `numbered` (see `assistant.briefing.number_notes`) to .docx bytes."""
+def briefing_docx(briefing: Briefing, today: date | None = None) -> bytes:
+    """The briefing as a Word document whose references are real footnotes."""
+    numbered = number_notes(briefing)
+    return write_docx(numbered, un_date((today or date.today()).isoformat()))
+
+
+def write_docx(numbered: NumberedBriefing, today: str) -> bytes:
+    """Render `numbered` (see `assistant.outputs.briefing.number_notes`) to .docx bytes."""
     document = Document()
     _add_styles(document)
     document.add_heading(numbered.title, level=0)
@@ -56,7 +60,7 @@ def write_docx(numbered: NumberedBriefing, today: str, notice: Callable[[Briefin
                     paragraph.add_run(piece.text)
                 if piece.note:
                     paragraph._p.append(_reference_run(piece.note))
-        if text := notice(item):
+        if text := item_notice(item):
             document.add_paragraph(text, style="Intense Quote")
     if numbered.documents:
         document.add_heading("Sources", level=1)

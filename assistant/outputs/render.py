@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.markers import replace_runs, split_at_runs
 from assistant.records import Answer
 from vectorstore.records import Passage
-
-_MARKERS = re.compile(r"(?:\s*\[\d{1,2}\])+")
 
 
 def passage_json(passage: Passage) -> dict:
@@ -58,13 +57,17 @@ def answer_json(answer: Answer) -> dict:
 
 def with_references(text: str, answer: Answer) -> str:
     """Replace `[n]` markers with UN-style references in parentheses."""
-    by_marker = {c.marker: c.reference for c in answer.citations}
+    return replace_runs(text, _references({c.marker: c.reference for c in answer.citations}))
 
-    def to_reference(match: re.Match[str]) -> str:
-        refs = [by_marker[int(n)] for n in re.findall(r"\d+", match.group(0)) if int(n) in by_marker]
+
+def _references(by_marker: dict[int, str]):
+    """A run of markers as " (A/66/874, para. 12; ...)", or nothing when none is a source."""
+
+    def to_reference(numbers: list[int]) -> str:
+        refs = [by_marker[n] for n in numbers if n in by_marker]
         return f" ({'; '.join(dict.fromkeys(refs))})" if refs else ""
 
-    return _MARKERS.sub(to_reference, text)
+    return to_reference
 
 
 def answer_markdown(answer: Answer, include_text: bool = True) -> str:
@@ -144,15 +147,7 @@ def answer_display_markdown(answer: Answer) -> str:
 def draft_markdown(text: str, passages: Sequence[Passage]) -> str:
     """Answer text still being generated: markers shown as references, text escaped."""
     refs = {n: p.unit.citation for n, p in enumerate(passages, 1)}
-
-    def to_reference(match: re.Match[str]) -> str:
-        found = [refs[int(n)] for n in re.findall(r"\d+", match.group(0)) if int(n) in refs]
-        return f" ({'; '.join(dict.fromkeys(found))})" if found else ""
-
-    return markdown_escape(_MARKERS.sub(to_reference, text))
-
-
-_MARKER_RUN = re.compile(r"((?:\s*\[\d{1,2}\])+)")
+    return markdown_escape(replace_runs(text, _references(refs)))
 
 
 def collapse_repeated_markers(text: str) -> str:
@@ -160,7 +155,7 @@ def collapse_repeated_markers(text: str) -> str:
 
     "A. [1] B. [1] C. [1]" -> "A. B. C. [1]"; a paragraph break ends a run.
     """
-    parts = _MARKER_RUN.split(text)  # text, markers, text, markers, ..., text
+    parts = split_at_runs(text)  # text, markers, text, markers, ..., text
     for i in range(1, len(parts) - 2, 2):
         between = parts[i + 1]
         if _marker_set(parts[i]) == _marker_set(parts[i + 2]) and "\n" not in between:

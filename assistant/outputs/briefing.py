@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from assistant.markers import MARKER
+from assistant.outputs.render import collapse_repeated_markers, markdown_escape, un_date
 from assistant.records import Answer
-from assistant.render import collapse_repeated_markers, markdown_escape, un_date
 from vectorstore.records import DocInfo, StoredUnit
 
-MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_SPACED_MARKER = re.compile(rf"\s*{MARKER.pattern}")  # a note mark replaces the space before it
 DEFAULT_TITLE = "Briefing note: the responsibility to protect"
 
 
@@ -148,7 +149,7 @@ def number_notes(briefing: Briefing) -> NumberedBriefing:
         for para in re.split(r"\n\s*\n", item.text.strip()):
             pieces: list[Piece] = []
             pos = 0
-            for match in MARKER.finditer(para):
+            for match in _SPACED_MARKER.finditer(para):
                 ref = item.reference(int(match.group(1)))
                 pieces.append(Piece(para[pos : match.start()]))
                 pos = match.end()
@@ -195,7 +196,7 @@ def briefing_markdown(briefing: Briefing, today: date | None = None) -> str:
             lines += [f"> {notice}", ""]
     if numbered.documents:
         lines += ["## Sources", ""]
-        lines += [f"- {markdown_escape(_source_line(ref))}" for ref in numbered.documents]
+        lines += [f"- {markdown_escape(source_line(ref))}" for ref in numbered.documents]
         lines.append("")
     lines += [f"[^{n}]: {markdown_escape(text)}" for n, text in enumerate(numbered.notes, 1)]
     return "\n".join(lines).rstrip() + "\n"
@@ -208,16 +209,8 @@ def _markdown_paragraph(pieces: tuple[Piece, ...]) -> str:
     return re.sub(r"\x02(\d+)\x03", r"[^\1]", markdown_escape(text))
 
 
-def _source_line(ref: Reference) -> str:
+def source_line(ref: Reference) -> str:
+    """A source document as listed under "Sources": symbol, date and title."""
     symbol = ref.full_symbol
     when = f", {un_date(ref.date)}" if ref.date else ""
     return f"{symbol}{when}: {ref.title}" if ref.title else f"{symbol}{when}"
-
-
-def briefing_docx(briefing: Briefing, today: date | None = None) -> bytes:
-    """The briefing as a Word document with real footnotes (see `assistant.briefing_docx`)."""
-    from assistant.briefing_docx import write_docx
-
-    numbered = number_notes(briefing)
-    today = today or date.today()
-    return write_docx(numbered, un_date(today.isoformat()), item_notice, _source_line)

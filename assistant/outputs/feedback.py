@@ -1,28 +1,23 @@
-"""Thumbs up/down on answers, kept as JSONL in the data directory, exportable as eval cases.
+"""Thumbs up/down on answers, kept as JSONL in the data directory.
 
-Each line is one `FeedbackEntry`. `eval_case` turns an entry into a row of the eval
-format (evals/README.md): a thumbs-up becomes a regression case with the cited
-paragraphs as gold; a thumbs-down becomes a case to fill in, with the cited (or, for an
-abstention, the related) paragraphs as draft gold and a `review` note saying what to check.
+Each line is one `FeedbackEntry`; `evals.cases` turns entries into candidate eval cases.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.outputs.render import with_references
 from assistant.records import Answer, Turn
-from assistant.render import with_references
 from ingest.records import UnitKind
 from vectorstore.records import Passage
 
 RATINGS = ("up", "down")
-_MARKERS = re.compile(r"\s*\[\d{1,3}\]")
 
 
 @dataclass(frozen=True)
@@ -105,54 +100,3 @@ class FeedbackStore:
             except (ValueError, KeyError, TypeError):
                 continue
         return out
-
-    def export_cases(self, ratings: Iterable[str] = RATINGS) -> str:
-        """The entries with these ratings as eval JSONL (see `eval_case`)."""
-        wanted = set(ratings)
-        rows = [eval_case(e) for e in self.entries() if e.rating in wanted]
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-
-
-def _quote(text: str, answer: str) -> str:
-    """8-25 words copied from the paragraph: the answer's sentence when it quotes it."""
-    paragraph = " ".join(text.split())
-    for sentence in re.split(r"(?<=[.;])\s+", _MARKERS.sub("", answer)):
-        words = re.sub(r"\s*\([^()]*, (?:para\.|footnote)[^()]*\)", "", sentence).split()[:20]
-        if len(words) >= 8 and " ".join(words) in paragraph:
-            return " ".join(words)
-    return " ".join(paragraph.split()[:15])
-
-
-def eval_case(entry: FeedbackEntry) -> dict:
-    """A candidate eval row (evals/README.md format) with a `review` note for the curator."""
-    confirmed_abstention = entry.abstained and entry.rating == "up"
-    gold = [] if confirmed_abstention else [
-        {"doc": p.doc, "para": p.para, "quote": _quote(p.text, entry.answer)} for p in entry.paragraphs
-    ]
-    if entry.rating == "up":
-        review = "Confirmed by a user: check the gold paragraphs and add 1-4 must_include terms."
-    else:
-        review = ("Thumbs down: write the correct answer, keep only the paragraphs that support it "
-                  "(draft gold below), set answerable and add must_include terms.")
-    if entry.comment:
-        review += f" User comment: {entry.comment}"
-    if entry.history:
-        kind = "followup"
-    elif confirmed_abstention:
-        kind = "unanswerable"
-    else:
-        kind = "lookup"
-    return {
-        "id": f"fb-{entry.id}",
-        "question": entry.question,
-        "kind": kind,
-        "history": [asdict(t) for t in entry.history],
-        "answerable": not confirmed_abstention,
-        "gold": gold,
-        "answer": entry.answer if entry.rating == "up" and not entry.abstained else "",
-        "must_include": [],
-        "review": review,
-        "rating": entry.rating,
-        "assistant_answer": entry.answer,
-        "model": entry.model,
-    }

@@ -7,13 +7,13 @@ says so instead of borrowing another report's paragraphs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.briefing import BriefingItem, Reference, reference_for
+from assistant.markers import MARKER, marker
+from assistant.outputs.briefing import BriefingItem, Reference, reference_for
+from assistant.outputs.render import collapse_repeated_markers, markdown_escape, un_date, with_references
 from assistant.records import Answer
-from assistant.render import collapse_repeated_markers, markdown_escape, un_date, with_references
 from vectorstore.records import DocInfo
 from vectorstore.retriever import Filters
 
@@ -73,7 +73,7 @@ def compare_markdown(rows: Sequence[CompareRow]) -> str:
 
 
 def _renumbered(text: str, renumber: dict[int, int]) -> str:
-    return re.sub(r"\[(\d{1,3})\]", lambda m: f"[{renumber.get(int(m.group(1)), 0)}]", text)
+    return MARKER.sub(lambda m: marker(renumber.get(int(m.group(1)), 0)), text)
 
 
 def comparison_item(question: str, rows: Sequence[CompareRow], docs: Mapping[str, DocInfo]) -> BriefingItem:

@@ -1,0 +1,1 @@
+"""The `r2p` command line, a thin face over the assistant, the store and the evaluation suite."""

@@ -1,0 +1,34 @@
+"""The `r2p` command line's shared parts: the Typer apps, common options, settings and `fail`.
+
+Errors a user can cause or fix (`R2PError`) become one line on stderr and a non-zero
+exit code (see `cli.main`); JSON output keeps the keys other tools rely on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.settings import Settings
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="R2P Assistant: cite the reports paragraph by paragraph."
+)
+models_app = typer.Typer(no_args_is_help=True, help="Install and list the local chat models.")
+app.add_typer(models_app, name="models")
+
+DocOpt = Annotated[list[str] | None, typer.Option("--doc", help="Only this document id (repeatable), e.g. A/69/981.")]
+YearOpt = Annotated[list[int] | None, typer.Option("--year", help="Only documents of this year (repeatable).")]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on stderr and exit."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+
+def settings(**overrides: object) -> Settings:
+    """Settings from the environment, with the options given on the command line."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,1 @@
+"""The Streamlit UI's pages and state; `app.py` lays them out."""

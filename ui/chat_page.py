@@ -1,0 +1,159 @@
+"""The chat page: the conversation, answers with their cited paragraphs, streaming, feedback."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
+from assistant.outputs.briefing import item_from_answer
+from assistant.outputs.feedback import FeedbackStore, rate
+from assistant.outputs.render import answer_display_markdown, draft_markdown, markdown_escape
+from assistant.records import Answer
+from assistant.settings import Settings
+from ingest.errors import R2PError
+from ingest.records import UnitKind
+from ui.reading import neighbours_markdown, paragraph_markdown
+from ui.resources import generation_lock, session
+from ui.state import ChatSession, Exchange, docs_in_scope
+from vectorstore.records import Passage
+
+EXAMPLES = (
+    "What are the three pillars of the responsibility to protect?",
+    "What does the 2015 report say about national focal points?",
+    "How should the Security Council use the veto in atrocity situations?",
+)
+
+
+def paragraph(passage, snapshot) -> None:
+    """A citation that opens to the full paragraph, its footnotes and, on request, its neighbours."""
+    unit = passage.unit
+    section = unit.section[-1] if unit.section and unit.kind is not UnitKind.BLOCK else ""
+    label = unit.citation + (f" · {section[:57]}…" if len(section) > 60 else f" · {section}" if section else "")
+    with st.expander(markdown_escape(label)):
+        # Tabs switch in the browser without a rerun, so opening the context is instant.
+        here, around = st.tabs(["Paragraph", "With the paragraphs before and after"])
+        here.markdown(paragraph_markdown(unit, snapshot, passage.footnote_texts))
+        around.markdown(neighbours_markdown(unit, snapshot))
+
+
+def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
+    """An answer with its citations, abstention or warnings, and its action buttons."""
+    answer = ex.answer
+    if ex.rephrased:
+        st.caption(f"Answering: {markdown_escape(ex.rephrased)}")
+    if answer.notice:
+        st.warning(markdown_escape(answer.notice), icon=":material/warning:")
+    if answer.abstained:
+        st.info(markdown_escape(answer.text), icon=":material/block:")
+        sources, title = answer.related, "Related paragraphs (closest, not an answer)"
+    else:
+        st.markdown(answer_display_markdown(answer))
+        if answer.flagged:
+            st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
+                       "does not: check them before use.")
+        sources, title = tuple(c.passage for c in answer.citations), "Sources"
+    if sources:
+        st.markdown(f"**{title}**")
+        for passage in sources:
+            paragraph(passage, snapshot)
+    actions(ex, snapshot, settings, history)
+
+
+def actions(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
+    """Add to briefing, thumbs up/down with an optional comment."""
+    state = session()
+
+    def add_to_briefing() -> None:
+        state["briefing"].add(item_from_answer(ex.answer, snapshot.docs if snapshot else {}))
+        ex.in_briefing = True
+
+    def give(rating: str) -> None:
+        comment = st.session_state.get(f"comment-{ex.id}", "")
+        FeedbackStore(settings.feedback_file).add(rate(ex.answer, rating, comment, history))
+        ex.rating = rating
+
+    left, up, down, comment = st.columns([2, 2, 2, 5], vertical_alignment="center")
+    left.button("In briefing" if ex.in_briefing else "Add to briefing", key=f"brief-{ex.id}",
+                icon=":material/check:" if ex.in_briefing else ":material/playlist_add:",
+                on_click=add_to_briefing, disabled=ex.in_briefing)
+    up.button("Helpful", key=f"up-{ex.id}", icon=":material/thumb_up:", on_click=give, args=("up",),
+              disabled=bool(ex.rating))
+    down.button("Not helpful", key=f"down-{ex.id}", icon=":material/thumb_down:", on_click=give, args=("down",),
+                disabled=bool(ex.rating), help="Saved as a case to review for the evaluation set")
+    if ex.rating:
+        comment.caption(f"Thanks: feedback saved ({'helpful' if ex.rating == 'up' else 'not helpful'}).")
+    else:
+        comment.text_input("Comment", key=f"comment-{ex.id}", label_visibility="collapsed",
+                           placeholder="Optional comment, sent with Helpful / Not helpful")
+
+
+def stream_answer(assistant, question: str, filters, settings: Settings) -> None:
+    """Stream one answer: sources as soon as retrieval is done, then the text, then the checks."""
+    chat: ChatSession = session()["chat"]
+    history = chat.history()
+    rephrased, body, found = st.empty(), st.empty(), st.empty()
+    body.markdown("*Searching the reports…*")
+    answer: Answer | None = None
+    passages: tuple[Passage, ...] = ()
+    text, shown_at = "", 0.0
+    try:
+        with generation_lock(settings.model_dump_json(), assistant.model_name):
+            for event in assistant.stream(question, history, filters):
+                if isinstance(event, SourcesEvent):
+                    passages = event.passages
+                    if event.standalone_question.strip() != question.strip():
+                        rephrased.caption(f"Answering: {markdown_escape(event.standalone_question)}")
+                    lines = [f"- {markdown_escape(p.unit.citation)}" for p in passages]
+                    found.markdown("**Sources found:**\n" + "\n".join(lines))
+                    body.markdown("*Checking the evidence…*" if event.abstaining else "*Writing the answer…*")
+                elif isinstance(event, NoticeEvent):  # the model crashed: its draft is dropped
+                    text = ""
+                    rephrased.warning(markdown_escape(event.text))
+                elif isinstance(event, TokenEvent):
+                    text += event.text
+                    if time.monotonic() - shown_at > 0.05:  # at most ~20 redraws a second
+                        body.markdown(draft_markdown(text, passages) + " ▌")
+                        shown_at = time.monotonic()
+                elif isinstance(event, AnswerEvent):
+                    answer = event.answer
+    except R2PError as exc:
+        body.error(markdown_escape(str(exc)))
+        return
+    if answer is not None:
+        chat.add(question, answer)
+    st.rerun()  # lay the answer out as history does, so its widgets keep their place (and state)
+
+
+def chat_page(assistant, retriever, filters, settings: Settings) -> None:
+    """The conversation, then the input box."""
+    state = session()
+    chat: ChatSession = state["chat"]
+    snapshot = retriever.snapshot()
+    scope = docs_in_scope(retriever.documents(), filters)
+    st.caption(f"Searching {len(scope)} report(s): " + ", ".join(markdown_escape(d.doc_id) for d in scope))
+    if not snapshot.units:
+        st.info("No reports are ingested yet: run `r2p ingest`, or add a report on the Corpus page.")
+    elif not scope:
+        st.warning("No report matches both the reports and the years chosen in the sidebar: change the filters.")
+    if assistant is None:
+        st.warning("The chat model is unavailable: the sidebar says how to fix it. Switch on extractive mode "
+                   "to ask questions meanwhile.")
+    question = st.chat_input("Ask about the responsibility to protect…", disabled=assistant is None or not scope)
+    question = question or state.pop("pending", None)
+    if not chat.exchanges and not question and assistant is not None:
+        st.markdown("Ask a question about the reports. Every statement in an answer carries its paragraph "
+                    "reference; open a reference to read the paragraph. Try:")
+        for example in EXAMPLES:
+            st.button(example, key=f"ex-{example}", on_click=lambda q=example: state.update(pending=q))
+    for i, ex in enumerate(chat.exchanges):
+        with st.chat_message("user"):
+            st.markdown(markdown_escape(ex.question))
+        with st.chat_message("assistant"):
+            show_answer(ex, snapshot, settings, chat.history()[: 2 * i])
+    if question and assistant is not None:
+        with st.chat_message("user"):
+            st.markdown(markdown_escape(question))
+        with st.chat_message("assistant"):
+            stream_answer(assistant, question, filters, settings)
