@@ -24,7 +24,7 @@ class Check:
 def run_checks(settings: Settings, model: str) -> Iterator[Check]:
     """Embedder, store (the Chroma server when one is set), llama.cpp build, chat model (a real generation)."""
     yield _check("embedder", lambda: _embedder(settings))
-    yield _check("store", lambda: _store(settings))
+    yield _check("Chroma server" if settings.chroma_url else "store", lambda: _store(settings))
     from assistant.models import backend_of
 
     if backend_of(model).name == "local":
@@ -73,7 +73,8 @@ def _llama_build() -> str:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     if result.returncode != 0:
         raise R2PError("llama-cpp-python does not load: run `scripts/build-llama.sh` (or `make setup`)")
-    flags = {k.strip(): v.strip() for k, _, v in (p.partition("=") for p in result.stdout.split("|")) if v.strip()}
+    parts = (p.partition("=") for p in result.stdout.split("|"))
+    flags = {k.split(":")[-1].strip(): v.strip() for k, _, v in parts if v.strip()}  # "CPU : SSE3 = 1 | ..."
     on = [k for k, v in flags.items() if v == "1"]
     if any(k.startswith("AMX") for k in on):
         raise R2PError("llama.cpp was built with AMX kernels, which crash on virtualised Intel Xeons: "

@@ -46,7 +46,7 @@ def doctor(
     config = settings()
     failed = 0
     for check in run_checks(config, model or config.model):
-        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:18} {check.detail}")
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:20} {check.detail}")
         failed += not check.ok
     if failed:
         raise typer.Exit(1)

@@ -180,7 +180,8 @@ class LlamaServer:
                 self._restarts_in_a_row += 1
                 self._last_exit = _describe_exit(code)
                 self._ready.clear()
-                if self._restarts_in_a_row > self.config.max_restarts:
+                if self._state == "starting" or self._restarts_in_a_row > self.config.max_restarts:
+                    # never came up (a file llama.cpp cannot load), or keeps crashing: stop trying
                     self._state = "failed"
                     self._ready.set()  # wake waiters: wait_ready() then returns False
                     return
