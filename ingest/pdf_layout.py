@@ -28,6 +28,7 @@ class Span:
     size: float
     bold: bool = False
     italic: bool = False
+    end: float = -1.0  # right edge of the last character, when the reader knows it
 
 
 @dataclass
@@ -72,13 +73,20 @@ class TextLine:
             if markers and self.is_marker(span):
                 out = out.rstrip(" ") + f"<sup>{piece.strip()}</sup>"
             else:
-                separate = previous is not None and abs(span.x - previous.x) > 0.5
+                separate = previous is not None and _gap(previous, span)
                 if separate and out and not out.endswith(" ") and not piece.startswith(" "):
                     if not _NO_SPACE_BEFORE.match(piece) and not _NO_SPACE_AFTER.search(out):
                         out += " "
                 out += piece
             previous = span
         return " ".join(out.split())
+
+
+def _gap(previous: Span, span: Span) -> bool:
+    """Is there room for a space between two spans? (Without glyph extents: do they start apart?)."""
+    if previous.end >= 0:
+        return span.x - previous.end > 0.15 * max(span.size, previous.size)
+    return abs(span.x - previous.x) > 0.5
 
 
 def group_lines(spans: list[Span]) -> list[TextLine]:

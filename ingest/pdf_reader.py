@@ -10,7 +10,6 @@ text conversions, so the structure parser needs no PDF-specific rules.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,8 @@ from pathlib import Path
 
 from ingest.errors import IngestError
 from ingest.page_cleaning import WordStats, is_furniture, is_repeated, join_broken_lines, repeated_margin_lines
-from ingest.pdf_layout import Span, TextLine, blocks, body_size, group_lines, is_heading, line_pitch, split_foot
+from ingest.pdf_chars import read_pages
+from ingest.pdf_layout import TextLine, blocks, body_size, group_lines, is_heading, line_pitch, split_foot
 from ingest.records import RawText
 
 MARGIN = 0.12  # share of the page height at top and bottom where headers and footers live
@@ -27,11 +27,6 @@ NO_TEXT = (
     "has no text layer (a scanned PDF?); OCR is not supported: get the text PDF from the UN "
     "document system, or add a text layer with an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and retry"
 )
-# Bullet glyphs that extract as control or private-use characters (WinAnsi 0x7F,
-# Word's Symbol and Wingdings bullets).
-_BULLETS = str.maketrans({"\x7f": "•", "\uf0b7": "•", "\uf076": "•", "\uf0d8": "•", "\uf0a7": "▪", "\uf0fc": "•"})
-_BOLD = re.compile(r"bold|black|heavy|demi|semibold", re.I)
-_ITALIC = re.compile(r"italic|oblique", re.I)
 
 
 @dataclass
@@ -90,41 +85,18 @@ def _reason(exc: Exception) -> str:
     return " ".join(str(exc).split())[:160] or type(exc).__name__
 
 
-def _spans(page) -> list[Span]:  # noqa: ANN001 - a pypdf PageObject
-    """Horizontal text runs of one page, in drawing order, with their real size."""
-    spans: list[Span] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
-        if not text:
-            return
-        a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
-        c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
-        if a <= 0 or abs(b) > 0.1 * a:  # rotated or mirrored: margin notes, stamps
-            return
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        name = str((font or {}).get("/BaseFont", ""))
-        text = (text.replace("\n", " ") if "\n" in text.rstrip("\n") else text.rstrip("\n")).translate(_BULLETS)
-        spans.append(Span(text, x, y, size * math.hypot(c, d), bool(_BOLD.search(name)), bool(_ITALIC.search(name))))
-
-    page.extract_text(visitor_text=visit)
-    return spans
-
-
 class PdfReader:
     """PDF files with a text layer; scanned, encrypted or damaged files raise `IngestError`."""
 
     def read(self, path: Path) -> RawText:
         """Read every page, clean it, and lay the text out for the structure parser."""
         with _quiet_pypdf():
-            pdf = _open(path)
-            pages: list[PageLines] = []
-            try:
-                for page in pdf.pages:
-                    box = page.mediabox
-                    pages.append(PageLines(group_lines(_spans(page)), float(box.bottom), float(box.height)))
-            except Exception as exc:  # damaged content streams, bad fonts
-                raise IngestError(path, f"cannot be read as a PDF (damaged page?): {_reason(exc)}") from None
+            _open(path)
+        try:
+            texts = read_pages(path)
+        except Exception as exc:  # damaged content streams, bad fonts
+            raise IngestError(path, f"cannot be read as a PDF (damaged page?): {_reason(exc)}") from None
+        pages = [PageLines(group_lines(t.spans), t.bottom, t.height) for t in texts]
         _check_text_layer(path, pages)
         blank = [str(i) for i, page in enumerate(pages, 1) if not page.lines]
         raw = layout_text(pages)
