@@ -24,6 +24,7 @@ class Kind(StrEnum):
     BULLET = "bullet"
     FOOTNOTE = "footnote"
     PROSE = "prose"
+    TABLE = "table"  # rows of a table ("| ..."), or its notes: not part of any paragraph
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def strip_emphasis(text: str) -> str:
     return text.replace("****", " ").strip()
 
 
+def _join(lines: list[str]) -> str:
+    """One raw element from its lines: wrapped text is one line, a table keeps its rows."""
+    return "\n".join(lines) if lines[0].startswith("|") else " ".join(lines)
+
+
 def split_lines(text: str) -> list[str]:
     """Group lines into raw elements (blank lines or a line starting a new item separate).
 
@@ -79,17 +85,18 @@ def split_lines_at(text: str) -> list[tuple[str, int]]:
         line_start, offset = offset, offset + len(line) + 1
         if not stripped:
             if current:
-                raws.append((" ".join(current), start))
+                raws.append((_join(current), start))
                 current = []
             continue
-        if current and (_LINE_START.match(stripped) or _RULE.match(stripped)):
-            raws.append((" ".join(current), start))
+        row = stripped.startswith("|")
+        if current and (_LINE_START.match(stripped) or _RULE.match(stripped) or row != current[0].startswith("|")):
+            raws.append((_join(current), start))
             current = []
         if not current:
             start = line_start
         current.append(stripped)
     if current:
-        raws.append((" ".join(current), start))
+        raws.append((_join(current), start))
     return raws
 
 
@@ -112,6 +119,8 @@ def classify(raw: str, after_footnote: bool) -> Element:
     """Classify one raw element. `after_footnote` enables plain "12 text" footnotes."""
     if _RULE.match(raw):
         return Element(Kind.RULE, raw)
+    if raw.startswith("|"):
+        return Element(Kind.TABLE, raw)
     if m := _MD_HEADING.match(raw):
         title = strip_emphasis(m.group(1))
         return Element(Kind.HEADING, title, level=_heading_level(title))
@@ -127,7 +136,7 @@ def classify(raw: str, after_footnote: bool) -> Element:
         return Element(Kind.FOOTNOTE, m.group(2), number=int(m.group(1)), plain_marker=True)
     bold = raw.startswith("**") and raw.endswith("**") and raw.count("**") >= 2
     plain = strip_emphasis(raw)
-    if (bold and len(plain) < 200) or _looks_like_heading(plain):
+    if (bold and (len(plain) < 250 or _ROMAN_HEADING.match(plain))) or _looks_like_heading(plain):
         return Element(Kind.HEADING, plain, level=_heading_level(plain))
     return Element(Kind.PROSE, raw)
 

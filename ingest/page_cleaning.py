@@ -87,6 +87,7 @@ class WordStats:
     def __init__(self, lines: Iterable[str]) -> None:
         self.counts: Counter[str] = Counter()
         previous_broken = False
+        lines = list(lines)
         for line in lines:
             words = _WORD.findall(line)
             if previous_broken and words:
@@ -99,6 +100,22 @@ class WordStats:
                 self.counts[lower] += 1
                 if "-" in lower:
                     self.counts.update(lower.split("-"))
+        self.hyphenates = self._hyphenates(lines)
+
+    def _hyphenates(self, lines: list[str]) -> bool:
+        """Does the document break words with soft hyphens at all (Word does not, by default)?
+
+        Yes if a word broken at a line end is found whole elsewhere, or if there are too
+        few broken lines to tell; no if many are broken and none is a word the document uses.
+        """
+        breaks = [
+            (tail.group(1), head.group(1))
+            for line, following in zip(lines, lines[1:], strict=False)
+            if (tail := _TAIL.search(line.rstrip())) and (head := _HEAD.match(following.strip()))
+            and head.group(1)[:1].islower()
+        ]
+        soft = sum(1 for left, right in breaks if self[left + right] > self[f"{left}-{right}"])
+        return soft > 0 or len(breaks) < 3
 
     def __getitem__(self, word: str) -> int:
         return self.counts[word.lower()]
@@ -119,6 +136,8 @@ def keep_hyphen(prefix: str, suffix: str, stats: WordStats) -> bool:
     joined, hyphenated = stats[left + right], stats[f"{left}-{right}"]
     if hyphenated or joined:
         return hyphenated > joined
+    if not stats.hyphenates:
+        return True
     if left.lower() in HYPHEN_PREFIXES:
         return True
     return len(left) > 1 and stats[left] > 0 and stats[right] > 0

@@ -18,6 +18,9 @@ from ingest.pdf_layout import Span
 _HYPHEN_MARK = "\ufffe"  # PDFium's mark for a hyphen that ends a line (\x02 in some fonts)
 _BULLETS = str.maketrans({"\x7f": "•", "\uf0b7": "•", "\uf076": "•", "\uf0d8": "•", "\uf0a7": "▪", "\uf0fc": "•",
                           _HYPHEN_MARK: "-", "\x02": "-", "\u00ad": "-", "\u00a0": " "})
+# PDFium adds spaces where it sees a gap; Word's justified lines have real spaces down to
+# 0.15 em, and PDFium's own below 0.22 em split words ("pri ce", "drone -").
+_MIN_SPACE = 0.22
 _ITALIC_FLAG = 1 << 6  # PDF font descriptor flag "Italic"
 
 
@@ -73,10 +76,10 @@ class _CharReader:
         self.c.FPDFText_GetCharOrigin(self.tp, i, self._x, self._y)
         return self._x.value, self._y.value
 
-    def right(self, i: int) -> float:
+    def box(self, i: int) -> tuple[float, float]:
         left, right, bottom, top = self._box
         self.c.FPDFText_GetCharBox(self.tp, i, left, right, bottom, top)
-        return right.value
+        return left.value, right.value
 
     def style(self, i: int) -> tuple[float, bool, bool]:
         self.c.FPDFText_GetFontInfo(self.tp, i, self._name, len(self._name), self._flags)
@@ -96,37 +99,53 @@ class _CharReader:
         return bool(obj) and self.c.FPDFTextObj_GetTextRenderMode(obj) == self.c.FPDF_TEXTRENDERMODE_INVISIBLE
 
 
+class _SpanBuilder:
+    """Collects characters into spans: one style, one baseline, no column gap."""
+
+    def __init__(self, page: PageText) -> None:
+        self.page = page
+        self.run: _Run | None = None
+        self.space = False  # PDFium put a space of its own here; kept only if there is room for one
+
+    def close(self) -> None:
+        if self.run is not None:
+            self.page.spans.append(self.run.span())
+        self.run, self.space = None, False
+
+    def add(self, ch: str, x: float, y: float, style: tuple[float, bool, bool], box: tuple[float, float]) -> bool:
+        """Add a character; True if it starts a new span."""
+        run, size = self.run, max(style[0], 1.0)
+        same_line = run is not None and abs(y - run.y) < 0.3 * size and run.end - size < x < run.end + size
+        if run is None or style != run.style or not same_line:
+            self.close()
+            run = self.run = _Run(x=x, y=y, style=style)
+        elif self.space and box[0] - run.end >= _MIN_SPACE * size:
+            run.chars.append(" ")
+        self.space = False
+        run.chars.append(ch)
+        if ch.strip():
+            run.end = max(run.end, box[1])
+        return len(run.chars) == 1
+
+
 def page_spans(page) -> PageText:  # noqa: ANN001 - a pypdfium2 PdfPage
     """The spans of one page, in PDFium's reading order."""
     left, bottom, right, top = page.get_bbox()
     reader = _CharReader(page.get_textpage())
     out = PageText([], bottom, top - bottom)
-    run: _Run | None = None
+    builder = _SpanBuilder(out)
     for i in range(reader.count):
         ch = reader.char(i)
-        if ch in "\r\n" or reader.generated(i):
-            if run is not None and ch == " ":
-                run.chars.append(" ")
-            elif run is not None:
-                out.spans.append(run.span())
-                run = None
-            continue
-        if not reader.upright(i):  # rotated margin notes and stamps
-            continue
-        x, y = reader.origin(i)
-        style = reader.style(i)
-        same_line = run is not None and abs(y - run.y) < 0.3 * max(style[0], 1.0) and x > run.end - style[0]
-        if run is None or style != run.style or not same_line:
-            if run is not None:
-                out.spans.append(run.span())
-            run = _Run(x=x, y=y, style=style)
-            if ch.strip():
+        if ch in "\r\n":
+            builder.close()
+        elif reader.generated(i):
+            builder.space = builder.space or ch == " "
+        elif reader.upright(i):  # not a rotated margin note or stamp
+            x, y = reader.origin(i)
+            if builder.add(ch, x, y, reader.style(i), reader.box(i)) and ch.strip():
                 out.chars += 1
                 out.invisible += reader.invisible(i)
-        run.chars.append(ch)
-        run.end = max(run.end, reader.right(i)) if ch.strip() else run.end
-    if run is not None:
-        out.spans.append(run.span())
+    builder.close()
     return out
 
 

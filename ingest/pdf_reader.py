@@ -19,10 +19,22 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.page_cleaning import WordStats, is_furniture, is_repeated, join_broken_lines, repeated_margin_lines
 from ingest.pdf_chars import read_pages
-from ingest.pdf_layout import TextLine, blocks, body_size, group_lines, is_heading, line_pitch, split_foot
+from ingest.pdf_layout import (
+    TABLE_ROW,
+    TextLine,
+    blocks,
+    body_size,
+    group_lines,
+    is_heading,
+    is_table,
+    line_pitch,
+    split_foot,
+)
 from ingest.records import RawText
 
 MARGIN = 0.12  # share of the page height at top and bottom where headers and footers live
+_RULE_LINE = re.compile(r"^[_\s]{5,}$")  # the footnote separator, where it is drawn as text
+_ENDS_SENTENCE = re.compile(r"[.!?]['\"”’)\]]*\s*$")
 NO_TEXT = (
     "has no text layer (a scanned PDF?); OCR is not supported: get the text PDF from the UN "
     "document system, or add a text layer with an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and retry"
@@ -155,8 +167,11 @@ def layout_text(pages: list[PageLines]) -> RawText:
         main += _read_footnotes(foot, notes, page, may_continue=index > 0 and pages[index - 1].has_foot)
         for block in blocks(main, pitch, body):
             lines = [line.text() for line in block]
+            heading = is_heading(block, body)
+            if not heading and is_table(block, body):
+                lines = [f"{TABLE_ROW}{line}" for line in lines]
             markers_seen = markers_seen or any("<sup>" in line for line in lines)
-            page.body.append((is_heading(block, body), lines))
+            page.body.append((heading, lines))
     stats = WordStats(
         [*(ln for page in pages for _, block in page.body for ln in block), *(ln for n in notes.values() for ln in n)]
     )
@@ -170,13 +185,23 @@ def _read_footnotes(
     """Read the foot lines into `notes`; return lines that are not footnotes after all.
 
     A new number starts a footnote; other lines continue the last one, also from the
-    previous page. Small text ending a page with no footnote number stays in the body.
+    previous page. Small text ending a page with no footnote number stays in the body;
+    where the separator rule is drawn as text, small text above it (a table) is body, and
+    an unnumbered note under it takes the next number.
     """
     current = next(reversed(notes)) if notes else None  # the footnote read last
+    rules = [i for i, line in enumerate(foot) if _RULE_LINE.match(line.text(markers=False))]
+    above, foot = (foot[: rules[-1]], foot[rules[-1] + 1 :]) if rules else ([], foot)
     if not foot:
-        return []
-    if _label(foot[0], current) is None and not (may_continue and current is not None):
-        return foot
+        return above
+    # a footnote goes on over the page only if it is unfinished (a table under it is not part of it)
+    may_continue = may_continue and current is not None and not _ENDS_SENTENCE.search(" ".join(notes[current]))
+    if _label(foot[0], current) is None and not may_continue:
+        if not rules or not notes:
+            return above + foot
+        current = current + 1 if current is not None else 1
+        notes[current] = []
+        page.notes.append(current)
     page.has_foot = True
     for line in foot:
         label = _label(line, current)
@@ -187,7 +212,7 @@ def _read_footnotes(
             current = number
         elif current is not None:
             notes[current].append(line.text(markers=False))
-    return []
+    return above
 
 
 def _label(line: TextLine, current: int | None) -> tuple[int, str] | None:

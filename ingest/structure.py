@@ -29,6 +29,7 @@ _SUPERSCRIPT = re.compile(rf"([{SUPERSCRIPT_DIGITS}]{{1,3}})")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")  # a Markdown table's header separator
 _TERMINAL = re.compile(r"[.!?:;…]['\"”’)\]]*$")
 
 
@@ -60,6 +61,7 @@ class _State:
     counters: dict[tuple[str, str], int] = field(default_factory=dict)
     list_index: dict[str, int] = field(default_factory=dict)
     after_heading: bool = False
+    last_table: _Open | None = None  # the table read last, which a table element right after extends
 
     def path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self.section)
@@ -192,15 +194,34 @@ def _on_numbered(state: _State, element: Element) -> None:
     _open_unit(state, _block_label(state, "item", element.number), UnitKind.BLOCK, element)
 
 
+def _on_table(state: _State, element: Element) -> None:
+    """A table is a block of its own; the paragraph it interrupts stays open for what follows."""
+    rows = [row.strip().strip("|").strip() for row in element.text.splitlines()]
+    cells = (" | ".join(c.strip() for c in row.split("|")) for row in rows if row and not _TABLE_RULE.match(row))
+    text = "\n".join(cells)
+    if not text or (state.numbered_mode and state.last_number == 0 and not _in_front_section(state)):
+        return  # a table on the cover page belongs to the header
+    last = state.units[-1] if state.units else None
+    if last is not None and last.kind is UnitKind.BLOCK and state.last_table is last:
+        last.parts.append("\n" + text)
+        return
+    unit = _Open(_block_label(state, "table"), UnitKind.BLOCK, [text], state.path(), len(state.units), element.offset)
+    state.units.append(unit)
+    state.last_table = unit
+
+
+def _in_front_section(state: _State) -> bool:
+    return any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section)
+
+
 def _on_text(state: _State, element: Element) -> None:
     is_bullet = element.kind is Kind.BULLET
     if state.open_unit is not None and _continues(state, element):
         joiner = "\n- " if is_bullet else (" " if state.open_unit.parts else "")
         state.open_unit.parts.append(joiner + element.text)
         return
-    if state.numbered_mode and state.last_number == 0:
-        if not any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section):
-            return  # the document header: symbols, dates, agenda items, title
+    if state.numbered_mode and state.last_number == 0 and not _in_front_section(state):
+        return  # the document header: symbols, dates, agenda items, title
     _open_unit(state, _block_label(state, "bullet" if is_bullet else "para"), UnitKind.BLOCK, element)
 
 
@@ -233,6 +254,10 @@ def parse_units(text: str, numbered: bool | None = None, page_starts: tuple[int,
             _on_numbered(state, element)
         elif element.kind in (Kind.BULLET, Kind.PROSE):
             _on_text(state, element)
+        elif element.kind is Kind.TABLE:
+            _on_table(state, element)
+        if element.kind is not Kind.TABLE:
+            state.last_table = None
     plain = frozenset(n for n, u in state.footnotes.items() if _is_plain(elems, n))
     return [_finish(unit, plain, page_starts) for unit in state.units]
 
