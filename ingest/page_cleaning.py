@@ -23,6 +23,9 @@ _TOKENS = [
     r"Please\s+recycle\s*\W?",
     r"\*[\dA-Z]{5,12}\*",  # Code 39 barcode text *1511846*
     r"United\s+Nations",
+    r"/\s*\.\.\.",  # "continued" mark of old layouts
+    r"English",  # old layouts: "S/1995/444" / "English" / "Page 2"
+    r"Page\s+\d{1,3}",
 ]
 _FURNITURE = re.compile(rf"^(?:(?:{'|'.join(_TOKENS)})[\s–—-]*)+$")
 _HARD_BREAK = re.compile(r"[\w)\]”’]$")
@@ -165,3 +168,32 @@ def join_broken_lines(lines: Sequence[str], stats: WordStats) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+# Furniture of old layouts as converters keep it, each line a block of its own.
+_MASTHEAD_WORDS = re.compile(r"^(?:Distr\.?|GENERAL|General|ORIGINAL:?|Original:?|ENGLISH)$")
+_DATE_ONLY = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
+
+
+def drop_text_furniture(text: str) -> str:
+    """Remove page furniture that a converter left in the text as blocks of their own.
+
+    A block (lines between blank lines) that is only symbols, job number, page counter,
+    "English" / "Page 2", or a "Distr." / "GENERAL" masthead word is dropped; so is a
+    lone date right after such a block (the date of the masthead repeated on a page).
+    """
+    out: list[str] = []
+    previous_dropped = False
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        stripped = " ".join(block.split())
+        if not stripped or block.startswith("\n"):
+            out.append(block)
+            continue
+        dropped = "\n" not in block.strip() and (
+            is_furniture(stripped) or bool(_MASTHEAD_WORDS.match(stripped))
+            or (previous_dropped and bool(_DATE_ONLY.match(stripped)))
+        )
+        if not dropped:
+            out.append(block)
+        previous_dropped = dropped
+    return "".join(out)

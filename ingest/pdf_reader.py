@@ -165,11 +165,9 @@ def layout_text(pages: list[PageLines]) -> RawText:
     for index, page in enumerate(pages):
         main, foot = split_foot(page.lines, body)
         main += _read_footnotes(foot, notes, page, may_continue=index > 0 and pages[index - 1].has_foot)
-        for block in blocks(main, pitch, body):
+        for heading, table, block in _page_blocks(blocks(main, pitch, body), body):
             lines = [line.text() for line in block]
-            heading = is_heading(block, body)
-            if not heading and is_table(block, body):
-                lines = [f"{TABLE_ROW}{line}" for line in lines]
+            lines = [f"{TABLE_ROW}{line}" for line in lines] if table else lines
             markers_seen = markers_seen or any("<sup>" in line for line in lines)
             page.body.append((heading, lines))
     stats = WordStats(
@@ -177,6 +175,30 @@ def layout_text(pages: list[PageLines]) -> RawText:
     )
     _join_across_pages(pages, stats)
     return _emit(pages, notes, stats, plain=not markers_seen, header=header)
+
+
+def _page_blocks(page_blocks: list[list[TextLine]], body: float) -> list[tuple[bool, bool, list[TextLine]]]:
+    """(is heading, is table, block) for a page's blocks.
+
+    A table's caption, stub headings and label rows have no columns of their own: short
+    unpunctuated blocks next to a table are taken into it.
+    """
+    kinds = [(is_heading(b, body), False, b) for b in page_blocks]
+    kinds = [(h, not h and is_table(b, body), b) for h, _, b in kinds]
+    changed = True
+    while changed:
+        changed = False
+        for i, (heading, table, block) in enumerate(kinds):
+            near = any(0 <= j < len(kinds) and kinds[j][1] for j in (i - 1, i + 1))
+            if not heading and not table and near and all(_label_like(line) for line in block):
+                kinds[i] = (False, True, block)
+                changed = True
+    return kinds
+
+
+def _label_like(line: TextLine) -> bool:
+    text = line.text(markers=False)
+    return len(text) < 60 and not re.search(r"[.;:]$", text) and not re.match(r"\d{1,3}\.\s", text)
 
 
 def _read_footnotes(
