@@ -227,7 +227,9 @@ def _read_footnotes(
     page.has_foot = True
     for line in foot:
         label = _label(line, current)
-        if label is not None:
+        if label is not None and label[0] == current and current in page.notes:  # its number after a lead-in
+            notes[current].append(label[1])
+        elif label is not None:
             number, text = label
             notes[number] = [text]
             page.notes.append(number)

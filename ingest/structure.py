@@ -61,6 +61,7 @@ class _State:
     counters: dict[tuple[str, str], int] = field(default_factory=dict)
     list_index: dict[str, int] = field(default_factory=dict)
     after_heading: bool = False
+    part_break: bool = False  # a section or annex heading came after the open unit
     last_table: _Open | None = None  # the table read last, which a table element right after extends
 
     def path(self) -> tuple[str, ...]:
@@ -143,15 +144,22 @@ def _continues(state: _State, element: Element) -> bool:
         return False
     if state.numbered_mode and unit.kind is UnitKind.NUMBERED and not state.after_heading:
         return True
+    if state.part_break:
+        return False  # nothing continues across "V. Summary ..." or "Annex"
     first = _clean_inline(element.text)[:1]
     return first.islower() or not _is_complete(unit)
+
+
+def _ends_part(heading: tuple[int, str]) -> bool:
+    level, title = heading
+    return level == 1 or title.lower().startswith(("annex", "appendix", "enclosure"))
 
 
 def _open_unit(state: _State, label: str, kind: UnitKind, element: Element) -> None:
     unit = _Open(label, kind, [element.text], state.path(), len(state.units), element.offset)
     state.units.append(unit)
     state.open_unit = unit
-    state.after_heading = False
+    state.after_heading = state.part_break = False
 
 
 def _on_heading(state: _State, element: Element) -> None:
@@ -159,6 +167,7 @@ def _on_heading(state: _State, element: Element) -> None:
         state.section.pop()
     state.section.append((element.level, element.text))
     state.after_heading = True
+    state.part_break = state.part_break or _ends_part((element.level, element.text))
     if not state.numbered_mode:
         state.open_unit = None
 
