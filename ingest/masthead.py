@@ -128,7 +128,17 @@ def read_masthead(text: str) -> Masthead:
     block = _symbol_block(lines)
     date = next((_iso(m) for line in block if _masthead_line(line) and (m := _DATE.search(line))), "")
     title, kind = find_title(lines)
-    return Masthead(symbol, short, date, title, kind)
+    return Masthead(symbol, short, date, title or _first_title_like(lines), kind)
+
+
+def _first_title_like(lines: list[str]) -> str:
+    """Without a "Report of ..." line: the first line that reads like a title (a heading, say)."""
+    for line in lines[:20]:
+        text = line.strip(" .*#")
+        masthead = _NOT_TITLE.match(text) or _DISTR.search(text) or _SYMBOL.search(text) or _DATE.search(text)
+        if 15 <= len(text) <= 200 and not masthead and not re.match(r"\d{1,3}\.\s", text):
+            return text
+    return ""
 
 
 _FILE_SYMBOL = re.compile(r"^([ASE](?:_[A-Z]+)?_\d{1,4}_\d{1,4}(?:_(?:Add|Corr|Rev)\.\d+)*)(?:[-–]([ASE]_\d{4}_\d+))?")

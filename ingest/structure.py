@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from ingest.elements import SUPERSCRIPT_DIGITS, Element, Kind, elements, strip_emphasis
 from ingest.records import Unit, UnitKind
 
-MIN_NUMBERED_PARAGRAPHS = 5  # fewer than this in sequence: it is a list, not a report
+MIN_NUMBERED_PARAGRAPHS = 5  # fewer than this in sequence: a list, unless they read as paragraphs
+MIN_PARAGRAPH_CHARS = 80  # a numbered item this long (each of them) reads as a paragraph
 _FRONT_SECTIONS = ("summary", "abstract", "introduction", "foreword", "executive summary")
 
 _SUP_TAG = re.compile(r"\s?<sup>\s*(\d{1,3})\s*</sup>")
@@ -235,12 +236,25 @@ def _on_text(state: _State, element: Element) -> None:
 
 
 def detect_numbered(elems: list[Element]) -> bool:
-    """True when the document numbers its paragraphs 1, 2, 3, ... (at least a few)."""
-    expected = 1
-    for element in elems:
+    """True when the document numbers its paragraphs 1, 2, 3, ...
+
+    At least five in sequence; or, in a short document, two or more that read as
+    paragraphs (sentences of some length, not items announced by a "...:" lead-in).
+    """
+    expected, first, lengths = 1, None, []
+    for i, element in enumerate(elems):
         if element.kind is Kind.NUMBERED and element.number == expected:
+            first = i if expected == 1 else first
             expected += 1
-    return expected - 1 >= MIN_NUMBERED_PARAGRAPHS
+            lengths.append(len(_clean_inline(element.text)))
+    count = expected - 1
+    if count >= MIN_NUMBERED_PARAGRAPHS:
+        return True
+    if count < 2 or first is None:
+        return False
+    before = next((e for e in reversed(elems[:first]) if e.kind in (Kind.PROSE, Kind.BULLET)), None)
+    lead_in = before is not None and _clean_inline(before.text).rstrip().endswith(":")
+    return not lead_in and min(lengths) >= MIN_PARAGRAPH_CHARS
 
 
 def parse_units(text: str, numbered: bool | None = None, page_starts: tuple[int, ...] = ()) -> list[Unit]:
