@@ -19,6 +19,7 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.page_cleaning import WordStats, is_furniture, is_repeated, join_broken_lines, repeated_margin_lines
 from ingest.pdf_chars import read_pages
+from ingest.pdf_footnotes import printed_number, read_footnotes
 from ingest.pdf_layout import (
     TABLE_ROW,
     TextLine,
@@ -33,8 +34,6 @@ from ingest.pdf_layout import (
 from ingest.records import RawText
 
 MARGIN = 0.12  # share of the page height at top and bottom where headers and footers live
-_RULE_LINE = re.compile(r"^[_\s]{5,}$")  # the footnote separator, where it is drawn as text
-_ENDS_SENTENCE = re.compile(r"[.!?]['\"”’)\]]*\s*$")
 NO_TEXT = (
     "has no text layer (a scanned PDF?); OCR is not supported: get the text PDF from the UN "
     "document system, or add a text layer with an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and retry"
@@ -164,7 +163,9 @@ def layout_text(pages: list[PageLines]) -> RawText:
     markers_seen = False
     for index, page in enumerate(pages):
         main, foot = split_foot(page.lines, body)
-        main += _read_footnotes(foot, notes, page, may_continue=index > 0 and pages[index - 1].has_foot)
+        reading = read_footnotes(foot, notes, may_continue=index > 0 and pages[index - 1].has_foot)
+        main += reading.body
+        page.notes, page.has_foot = reading.started, reading.has_foot
         for heading, table, block in _page_blocks(blocks(main, pitch, body), body):
             lines = [line.text() for line in block]
             lines = [f"{TABLE_ROW}{line}" for line in lines] if table else lines
@@ -199,56 +200,6 @@ def _page_blocks(page_blocks: list[list[TextLine]], body: float) -> list[tuple[b
 def _label_like(line: TextLine) -> bool:
     text = line.text(markers=False)
     return len(text) < 60 and not re.search(r"[.;:]$", text) and not re.match(r"\d{1,3}\.\s", text)
-
-
-def _read_footnotes(
-    foot: list[TextLine], notes: dict[int, list[str]], page: PageLines, may_continue: bool
-) -> list[TextLine]:
-    """Read the foot lines into `notes`; return lines that are not footnotes after all.
-
-    A new number starts a footnote; other lines continue the last one, also from the
-    previous page. Small text ending a page with no footnote number stays in the body;
-    where the separator rule is drawn as text, small text above it (a table) is body, and
-    an unnumbered note under it takes the next number.
-    """
-    current = next(reversed(notes)) if notes else None  # the footnote read last
-    rules = [i for i, line in enumerate(foot) if _RULE_LINE.match(line.text(markers=False))]
-    above, foot = (foot[: rules[-1]], foot[rules[-1] + 1 :]) if rules else ([], foot)
-    if not foot:
-        return above
-    # a footnote goes on over the page only if it is unfinished (a table under it is not part of it)
-    may_continue = may_continue and current is not None and not _ENDS_SENTENCE.search(" ".join(notes[current]))
-    if _label(foot[0], current) is None and not may_continue:
-        if not rules or not notes:
-            return above + foot
-        current = current + 1 if current is not None else 1
-        notes[current] = []
-        page.notes.append(current)
-    page.has_foot = True
-    for line in foot:
-        label = _label(line, current)
-        if label is not None and label[0] == current and current in page.notes:  # its number after a lead-in
-            notes[current].append(label[1])
-        elif label is not None:
-            number, text = label
-            notes[number] = [text]
-            page.notes.append(number)
-            current = number
-        elif current is not None:
-            notes[current].append(line.text(markers=False))
-    return above
-
-
-def _label(line: TextLine, current: int | None) -> tuple[int, str] | None:
-    """(number, text) if the line starts a footnote: a superscript number, or the next number."""
-    spans = [s for s in line.spans if s.text.strip()]
-    if spans and line.is_marker(spans[0]):
-        rest = TextLine(spans[1:]).text(markers=False) if len(spans) > 1 else ""
-        return int(spans[0].text), rest
-    m = re.match(r"^(\d{1,3})\s+(\S.*)$", line.text(markers=False))
-    if m and int(m.group(1)) == (current or 0) + 1:
-        return int(m.group(1)), m.group(2)
-    return None
 
 
 def _join_across_pages(pages: list[PageLines], stats: WordStats) -> None:
@@ -287,8 +238,8 @@ def _emit(pages: list[PageLines], notes: dict[int, list[str]], stats: WordStats,
         if page.notes:
             chunks.append("---")
             for n in page.notes:
-                text = " ".join(join_broken_lines(notes[n], stats))
-                chunks.append(f"{n} {text}" if plain else f"<sup>{n}</sup> {text}")
+                text, shown = " ".join(join_broken_lines(notes[n], stats)), printed_number(n)
+                chunks.append(f"{shown} {text}" if plain else f"<sup>{shown}</sup> {text}")
         page_text = "\n\n".join(chunk for chunk in chunks if chunk) + "\n\n"
         parts.append(page_text)
         offset += len(page_text)

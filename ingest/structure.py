@@ -63,6 +63,11 @@ class _State:
     list_index: dict[str, int] = field(default_factory=dict)
     after_heading: bool = False
     part_break: bool = False  # a section or annex heading came after the open unit
+    series: int = 1  # footnote numbering series (an annex may restart at 1)
+    last_note: int = 0
+    note_numbers: set[int] = field(default_factory=set)
+    in_annex: bool = False
+    annex_since_note: bool = False
     last_table: _Open | None = None  # the table read last, which a table element right after extends
 
     def path(self) -> tuple[str, ...]:
@@ -169,18 +174,27 @@ def _on_heading(state: _State, element: Element) -> None:
     state.section.append((element.level, element.text))
     state.after_heading = True
     state.part_break = state.part_break or _ends_part((element.level, element.text))
+    if element.text.lower().startswith("annex"):
+        state.in_annex = state.annex_since_note = True
     if not state.numbered_mode:
         state.open_unit = None
 
 
 def _on_footnote(state: _State, element: Element) -> None:
     number = element.number or 0
-    if number in state.footnotes:  # a footnote continued on the next page
+    seen = number in state.footnotes
+    if seen and number == state.last_note and not state.annex_since_note:  # continued on the next page
         state.footnotes[number].parts.append(" " + element.text)
         return
-    unit = _Open(f"fn{number}", UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units), element.offset)
+    if seen:  # the numbering restarted: an annex's own footnotes
+        state.series += 1
+        state.footnotes = {}
+    label = f"fn{number}" if state.series == 1 else f"fn{number} ({'annex' if state.in_annex else state.series})"
+    unit = _Open(label, UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units), element.offset)
     state.footnotes[number] = unit
+    state.note_numbers.add(number)
     state.units.append(unit)
+    state.last_note, state.annex_since_note = number, False
 
 
 def _is_report_paragraph(state: _State, element: Element) -> bool:
@@ -281,7 +295,7 @@ def parse_units(text: str, numbered: bool | None = None, page_starts: tuple[int,
             _on_table(state, element)
         if element.kind is not Kind.TABLE:
             state.last_table = None
-    plain = frozenset(n for n, u in state.footnotes.items() if _is_plain(elems, n))
+    plain = frozenset(n for n in state.note_numbers if _is_plain(elems, n))
     return [_finish(unit, plain, page_starts) for unit in state.units]
 
 

@@ -264,3 +264,23 @@ def test_retrieval_finds_the_same_paragraph_in_all_three_formats(tmp_path, embed
     assert {(p.unit.doc_id, p.unit.label) for p in result.passages} == {(doc_id, "9") for doc_id in ids}
     pages = {p.unit.doc_id: p.unit.page for p in result.passages}
     assert pages["A/69/981-txt"] is None and pages["A/69/981-docx"] is None and pages["A/69/981-pdf"] >= 2
+
+
+def test_annex_footnotes_restart_their_numbering_and_none_is_lost():
+    def page(spans):
+        return PageLines(group_lines([Span(*s) for s in spans]), 0.0, 842.0)
+
+    body = [(f"{n}.", 100, 760 - 18 * n, 10) for n in range(1, 6)]
+    body += [(f"Paragraph {n} of the report.", 128, 760 - 18 * n, 10) for n in range(1, 6)]
+    pages = [
+        page([*body, ("1", 260, 745, 6.5), ("1", 95, 101, 5.5), ("First note of the report.", 100, 98, 8),
+              ("2", 260, 691, 6.5), ("2", 95, 88, 5.5), ("Second note of the report.", 100, 85, 8)]),
+        page([("Annex", 100, 760, 12, True), ("The forum discussed the matter.", 100, 730, 10),
+              ("1", 260, 733, 6.5), ("It agreed on next steps.", 100, 712, 10), ("2", 230, 715, 6.5),
+              ("1", 95, 101, 5.5), ("Annex note one.", 100, 98, 8),
+              ("2", 95, 88, 5.5), ("Annex note two.", 100, 85, 8)]),
+    ]
+    units = {u.label: u for u in parse_units(layout_text(pages).text)}
+    notes = [label for label, u in units.items() if u.kind is UnitKind.FOOTNOTE]
+    assert notes == ["fn1", "fn2", "fn1 (annex)", "fn2 (annex)"]
+    assert units["fn1"].text == "First note of the report." and units["fn1 (annex)"].text == "Annex note one."
