@@ -26,13 +26,13 @@ _ITALIC_FLAG = 1 << 6  # PDF font descriptor flag "Italic"
 
 @dataclass
 class PageText:
-    """One page's spans, its box, and how much of its text is drawn invisibly (an OCR layer)."""
+    """One page's spans, its box, and how many of its spans are drawn invisibly (an OCR layer)."""
 
     spans: list[Span]
     bottom: float
     height: float
-    chars: int = 0
-    invisible: int = 0
+    chars: int = 0  # spans with visible characters, counted at their first character
+    invisible: int = 0  # of those, spans in render mode "invisible" (OCR text over a scan)
 
 
 @dataclass

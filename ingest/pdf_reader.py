@@ -34,6 +34,10 @@ from ingest.pdf_layout import (
 from ingest.records import RawText
 
 MARGIN = 0.12  # share of the page height at top and bottom where headers and footers live
+OCR_WARNING = (
+    "the text comes from an OCR layer over a scan: words and numbers may be misread, check quotations "
+    "against the original; the symbol, title and date were read from the OCR text"
+)
 NO_TEXT = (
     "has no text layer (a scanned PDF?); OCR is not supported: get the text PDF from the UN "
     "document system, or add a text layer with an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and retry"
@@ -111,10 +115,13 @@ class PdfReader:
         _check_text_layer(path, pages)
         blank = [str(i) for i, page in enumerate(pages, 1) if not page.lines]
         raw = layout_text(pages)
+        warnings = []
         if blank:  # a partly scanned file: say which pages are missing
-            warning = f"pages without a text layer (scanned?), their text is missing: {', '.join(blank)}"
-            raw = replace(raw, warnings=(*raw.warnings, warning))
-        return raw
+            warnings.append(f"pages without a text layer (scanned?), their text is missing: {', '.join(blank)}")
+        ocr = sum(t.invisible for t in texts) > 0.5 * max(1, sum(t.chars for t in texts))  # text drawn invisibly
+        if ocr:
+            warnings.append(OCR_WARNING)
+        return replace(raw, warnings=(*raw.warnings, *warnings), ocr=ocr)
 
 
 def _check_text_layer(path: Path, pages: list[PageLines]) -> None:

@@ -30,7 +30,7 @@ from ingest.readers import READERS, read_file
 from ingest.records import UnitKind
 from ingest.structure import parse_units
 from tests.fixtures_docx import DocxBuilder
-from tests.fixtures_pdf import encrypt_pdf, render_pdf, render_scanned_pdf
+from tests.fixtures_pdf import encrypt_pdf, render_ocr_pdf, render_pdf, render_scanned_pdf
 from tests.fixtures_render import outline, render_docx, render_text, up_to
 
 REPORT = BUNDLED_REPORTS / "2015-A-69-981-vital-and-enduring-commitment.txt"
@@ -284,3 +284,20 @@ def test_annex_footnotes_restart_their_numbering_and_none_is_lost():
     notes = [label for label, u in units.items() if u.kind is UnitKind.FOOTNOTE]
     assert notes == ["fn1", "fn2", "fn1 (annex)", "fn2 (annex)"]
     assert units["fn1"].text == "First note of the report." and units["fn1 (annex)"].text == "Annex note one."
+
+
+OCR_PAGE = [
+    "UNITED NATIONS", "General Assembly", "Distr. GENERAL", "A/47/435", "22 September 1992", "ORIGINAL: ENGLISH",
+    "Report of the Secretary-General", "",
+    "1. In its resolution 46/456 the Assembly requested a report on the matter, which is now submitted.",
+    "2. The Secretary-General has received replies from Member States, summarized in the present report.",
+]
+
+
+def test_a_scan_with_an_ocr_layer_is_read_with_a_visible_warning(tmp_path):
+    doc = load_document(render_ocr_pdf(tmp_path / "scan.pdf", OCR_PAGE))
+    assert (doc.meta.symbol, doc.meta.date) == ("A/47/435", "1992-09-22")
+    assert any("OCR layer" in w for w in doc.warnings)
+    assert any("was read by OCR: check it" in w for w in doc.warnings)
+    named = load_document(render_ocr_pdf(tmp_path / "A_47_453.pdf", OCR_PAGE))  # the file name disagrees
+    assert any("the file name says A/47/453" in w for w in named.warnings)
