@@ -67,7 +67,7 @@ def _symbol_block(lines: list[str]) -> list[str]:
 
 def _masthead_line(line: str) -> bool:
     """A short line of the symbol block, not a sentence of the text that quotes a symbol or date."""
-    return len(line) <= 60 or line.lower().startswith("united nations")
+    return len(line) <= 60 or line.lower().startswith("united nations") or bool(_DISTR.search(line))
 
 
 def find_symbol(lines: list[str]) -> tuple[str, str]:

@@ -189,9 +189,11 @@ def drop_text_furniture(text: str) -> str:
         if not stripped or block.startswith("\n"):
             out.append(block)
             continue
-        dropped = "\n" not in block.strip() and (
-            is_furniture(stripped) or bool(_MASTHEAD_WORDS.match(stripped))
-            or (previous_dropped and bool(_DATE_ONLY.match(stripped)))
+        lines = [" ".join(line.split()) for line in block.strip().splitlines()]
+        dropped = all(
+            is_furniture(line) or bool(_MASTHEAD_WORDS.match(line))
+            or ((previous_dropped or i > 0) and bool(_DATE_ONLY.match(line)))
+            for i, line in enumerate(lines)
         )
         if not dropped:
             out.append(block)

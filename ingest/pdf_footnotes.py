@@ -45,8 +45,9 @@ def read_footnotes(foot: list[TextLine], notes: dict[int, list[str]], may_contin
     reading = FootReading(body=above)
     if not foot:
         return reading
-    # a footnote goes on over the page only if it is unfinished (a table under it is not part of it)
-    may_continue = may_continue and current is not None and not _ENDS_SENTENCE.search(" ".join(notes[current]))
+    # a footnote goes on over the page under a separator rule, or if it is unfinished (a table is not part of it)
+    unfinished = current is not None and not _ENDS_SENTENCE.search(" ".join(notes[current]))
+    may_continue = may_continue and current is not None and (bool(rules) or unfinished)
     if _label(foot[0], current) is None and not may_continue:
         if not rules or not notes:
             reading.body += foot
