@@ -21,6 +21,8 @@ _ONE_SYMBOL = r"[ASE]/(?:(?:RES|HRC|PRST|AC\.\d+|C\.\d+|CN\.\d+)/)?\d{1,4}/[\w.]
 _SYMBOL = re.compile(rf"(?<![\w/])({_ONE_SYMBOL})(?:\s*[–—-]?\s*({_ONE_SYMBOL}))?(?![\w/])")
 # Extraction may space out a symbol: "A /80/628", "S / 2025 / 389".
 _SPACED_SLASH = re.compile(r"(?<=[A-Z0-9.])\s*/\s*(?=[A-Z0-9])")
+_SPLIT_DAY = re.compile(rf"^(\d) (\d) (?=(?:{'|'.join(MONTHS)}) \d{{4}})")  # "1 3 February 2025"
+_SPACED_HYPHEN = re.compile(r"(?<=\w) - (?=\w)")
 _DISTR = re.compile(r"\bDistr\.?\s*:?\s*(?:General|GENERAL|Limited|LIMITED|Restricted|RESTRICTED)?")
 _KIND = re.compile(
     r"^(?:(?P<report>(?:report|note) (?:of|by) the (?:Secretary[- ]General|Advisory Committee on Administrative "
@@ -80,7 +82,9 @@ def find_symbol(lines: list[str]) -> tuple[str, str]:
         first, second = match.group(1), match.group(2)
         if second is None and i + 1 < len(block):  # the second symbol of a joint document on the next line
             below = _SYMBOL.fullmatch(block[i + 1].strip())
-            second = below.group(1) if below and below.group(1)[0] != first[0] else None
+            second = below.group(1) if below else None
+        if second is not None and second[0] == first[0]:  # a joint document is of two organs (A and S)
+            second = None
         return (f"{first}–{second}" if second else first), first
     return "", ""
 
@@ -121,14 +125,25 @@ def _title_before(lines: list[str]) -> str:
     return ""
 
 
+def _lines(text: str) -> list[str]:
+    """The first lines, one per block: text with blank lines between paragraphs has its wraps joined."""
+    head = text[:6000]
+    if "\n\n" in head:
+        chunks = [" ".join(chunk.split("\n")) for chunk in re.split(r"\n[ \t]*\n", head)]
+    else:
+        chunks = head.splitlines()
+    return [chunk for chunk in chunks[:120] if chunk.strip(" #*\t-")]
+
+
 def read_masthead(text: str) -> Masthead:
     """The masthead facts in the first lines of `text` (a first page, or a converted document)."""
-    lines = [normalise_symbols(ln.strip(" #*\t")) for ln in text.splitlines()[:120] if ln.strip(" #*\t-")]
+    lines = [normalise_symbols(_SPLIT_DAY.sub(r"\1\2 ", ln.strip(" #*\t"))) for ln in _lines(text)]
     symbol, short = find_symbol(lines)
     block = _symbol_block(lines)
     date = next((_iso(m) for line in block if _masthead_line(line) and (m := _DATE.search(line))), "")
     title, kind = find_title(lines)
-    return Masthead(symbol, short, date, title or _first_title_like(lines), kind)
+    title = _SPACED_HYPHEN.sub("-", title or _first_title_like(lines))  # "Secretary - General" as extracted
+    return Masthead(symbol, short, date, title, kind)
 
 
 def _first_title_like(lines: list[str]) -> str:

@@ -13,6 +13,7 @@ import pytest
 from benchmarks.realdocs import EXPECTED, REALDOCS, compare, furniture_leaks, normalise
 from ingest.errors import IngestError
 from ingest.loader import load_document
+from ingest.masthead import read_masthead
 from ingest.records import UnitKind
 
 READABLE = [name for name, expected in EXPECTED.items() if not expected.refused]
@@ -89,3 +90,32 @@ def test_a_letter_is_prose_blocks_with_its_joint_symbol(docs):
     doc = docs["A_79_785-S_2025_94.pdf"]
     assert doc.meta.kind == "letter" and doc.count(UnitKind.NUMBERED) == 0
     assert any(u.text.startswith("I am transmitting herewith the summary report") for u in doc.units)
+
+
+@pytest.mark.parametrize(
+    ("first_page", "expected"),
+    [
+        # extraction spacing as a run-based reader gives it
+        ("United Nations A /79/785 - S /2025/94\nGeneral Assembly Distr.: General\n1 3 February 2025\n"
+         "Letter dated 13 February 2025 from the Permanent Representative of Armenia addressed to the Secretary - "
+         "General", ("A/79/785–S/2025/94", "2025-02-13", "letter",
+                     "Letter dated 13 February 2025 from the Permanent Representative of Armenia addressed to the "
+                     "Secretary-General")),
+        # joint symbol on two lines; a symbol and a date quoted in the text are not the document's
+        ("United Nations\nA/69/981\nS/2015/500\nGeneral Assembly Security Council Distr.: General\n13 July 2015\n"
+         "A vital and enduring commitment\nReport of the Secretary-General\n"
+         "1. In its letter of 22 March 1995 (S/1995/216) the Council asked for a report on the situation.",
+         ("A/69/981–S/2015/500", "2015-07-13", "report of the Secretary-General", "A vital and enduring commitment")),
+        # a Word file: its page header lines, then paragraphs with their wraps
+        ("A/80/628\nA/80/628 26-01563\n\nGeneral Assembly\n\nDistr.: General\n9 February 2026\n\n"
+         "Budget performance for the period\nfrom 1 July 2024\n\nReport of the Secretary-General",
+         ("A/80/628", "2026-02-09", "report of the Secretary-General",
+          "Budget performance for the period from 1 July 2024")),
+        # no masthead symbol at all: none is made up from the text
+        ("Children and armed conflict\n\n1. The present report, submitted pursuant to resolution 2427 (2018) "
+         "(see S/2024/384), covers the period.", ("", "", "", "Children and armed conflict")),
+    ],
+)
+def test_masthead_reading_is_robust_to_extraction_and_layout(first_page, expected):
+    head = read_masthead(first_page)
+    assert (head.symbol, head.date, head.kind, head.title) == expected
