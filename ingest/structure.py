@@ -207,7 +207,7 @@ def _on_numbered(state: _State, element: Element) -> None:
         _open_unit(state, str(element.number), UnitKind.NUMBERED, element)
         return
     # A numbered list item: inside a report paragraph it stays part of it.
-    if state.numbered_mode and state.last_number > 0 and state.open_unit is not None:
+    if state.numbered_mode and state.last_number > 0 and state.open_unit is not None and not state.part_break:
         state.open_unit.parts.append(f"\n{element.number}. {element.text}")
         return
     section = _section_label(state)
