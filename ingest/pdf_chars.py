@@ -33,6 +33,7 @@ class PageText:
     height: float
     chars: int = 0  # spans with visible characters, counted at their first character
     invisible: int = 0  # of those, spans in render mode "invisible" (OCR text over a scan)
+    scanned: bool = False  # most of the page is one image
 
 
 @dataclass
@@ -146,7 +147,19 @@ def page_spans(page) -> PageText:  # noqa: ANN001 - a pypdfium2 PdfPage
                 out.chars += 1
                 out.invisible += reader.invisible(i)
     builder.close()
+    out.scanned = _has_page_image(page, (right - left) * (top - bottom))
     return out
+
+
+def _has_page_image(page, area: float) -> bool:  # noqa: ANN001 - a pypdfium2 PdfPage
+    """Is most of the page one image (a scan, whatever text may be laid over it)?"""
+    import pypdfium2.raw as pdfium_c
+
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if (right - left) * (top - bottom) > 0.6 * area:
+            return True
+    return False
 
 
 def read_pages(path: Path) -> list[PageText]:

@@ -118,7 +118,8 @@ class PdfReader:
         warnings = []
         if blank:  # a partly scanned file: say which pages are missing
             warnings.append(f"pages without a text layer (scanned?), their text is missing: {', '.join(blank)}")
-        ocr = sum(t.invisible for t in texts) > 0.5 * max(1, sum(t.chars for t in texts))  # text drawn invisibly
+        invisible = sum(t.invisible for t in texts) > 0.5 * max(1, sum(t.chars for t in texts))  # text drawn invisibly
+        ocr = invisible or sum(t.scanned for t in texts if t.chars) > 0.5 * max(1, sum(1 for t in texts if t.chars))
         if ocr:
             warnings.append(OCR_WARNING)
         return replace(raw, warnings=(*raw.warnings, *warnings), ocr=ocr)

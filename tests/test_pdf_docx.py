@@ -294,8 +294,9 @@ OCR_PAGE = [
 ]
 
 
-def test_a_scan_with_an_ocr_layer_is_read_with_a_visible_warning(tmp_path):
-    doc = load_document(render_ocr_pdf(tmp_path / "scan.pdf", OCR_PAGE))
+@pytest.mark.parametrize("invisible", [True, False])
+def test_a_scan_with_an_ocr_layer_is_read_with_a_visible_warning(tmp_path, invisible):
+    doc = load_document(render_ocr_pdf(tmp_path / "scan.pdf", OCR_PAGE, invisible))
     assert (doc.meta.symbol, doc.meta.date) == ("A/47/435", "1992-09-22")
     assert any("OCR layer" in w for w in doc.warnings)
     assert any("was read by OCR: check it" in w for w in doc.warnings)
