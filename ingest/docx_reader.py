@@ -226,7 +226,16 @@ class _Writer:
         return text, False
 
     def table(self, tbl: Any) -> str:
-        """A table as Markdown rows, one per Word row, cells separated by `|`."""
+        """A table as Markdown rows, one per Word row, cells separated by `|`.
+
+        A table of one column is a box drawn around text (the Summary on a report's first
+        page): its paragraphs are read as paragraphs.
+        """
+        rows = tbl.findall(f"{W}tr")
+        if all(len(tr.findall(f"{W}tc")) <= 1 for tr in rows):
+            items = (item for tr in rows for tc in tr.findall(f"{W}tc") for item in _items(tc))
+            texts = (self.table(item) if item.tag == f"{W}tbl" else self.paragraph(item)[0] for item in items)
+            return "\n\n".join(t for t in texts if t)
         rows = []
         for tr in tbl.iter(f"{W}tr"):
             cells = [" ".join(t for t in (self.paragraph(p)[0] for p in _blocks(tc)) if t) for tc in tr.iter(f"{W}tc")]

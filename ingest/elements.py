@@ -48,6 +48,7 @@ _FN_SUPERSCRIPT = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]{{1,3}})\s*(\S.*)$", re.
 _FN_PLAIN = re.compile(r"^(\d{1,3})\s+(?![A-Z][a-z]+ \d{4}\b)(\S.*)$", re.S)
 _ROMAN_HEADING = re.compile(r"^(?:SECTIONS?\s+)?([IVXL]{1,6})(?:\.|:|\s+AND\s+[IVXL]+:?)\s+\S", re.I)
 _LETTER_HEADING = re.compile(r"^[A-Z]\.\s+[A-Z“\"]")
+_NAMED = re.compile(r"^(?:Summary|Contents|Introduction|Annex(?:es)?|Enclosure|Appendix)(?:\s+[IVX\d]+)?:?$")
 _SENTENCE_END = re.compile(r"[.;:]$")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{2})(?=\S)(.+?)(?<=\S)\1", re.S)
 _LINE_START = re.compile(
@@ -150,7 +151,8 @@ def classify(raw: str, after_footnote: bool) -> Element:
         return Element(Kind.FOOTNOTE, m.group(2), number=int(m.group(1)), plain_marker=True)
     bold = raw.startswith("**") and raw.endswith("**") and raw.count("**") >= 2
     plain = strip_emphasis(raw)
-    if (bold and (len(plain) < 250 or _ROMAN_HEADING.match(plain))) or _looks_like_heading(plain):
+    bold_heading = bold and (len(plain) < 250 or _ROMAN_HEADING.match(plain))
+    if bold_heading or _looks_like_heading(plain) or _NAMED.match(plain):
         return Element(Kind.HEADING, plain, level=_heading_level(plain))
     return Element(Kind.PROSE, raw)
 

@@ -238,14 +238,19 @@ def _in_front_section(state: _State) -> bool:
     return any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section)
 
 
+def _is_sentence(element: Element) -> bool:
+    text, _ = extract_markers(_clean_inline(element.text))
+    return len(text) >= 80 and bool(_TERMINAL.search(text)) and text[:1].isupper()
+
+
 def _on_text(state: _State, element: Element) -> None:
     is_bullet = element.kind is Kind.BULLET
     if state.open_unit is not None and _continues(state, element):
         joiner = "\n- " if is_bullet else (" " if state.open_unit.parts else "")
         state.open_unit.parts.append(joiner + element.text)
         return
-    if state.numbered_mode and state.last_number == 0 and not _in_front_section(state):
-        return  # the document header: symbols, dates, agenda items, title
+    if state.numbered_mode and state.last_number == 0 and not _in_front_section(state) and not _is_sentence(element):
+        return  # the document header: symbols, dates, agenda items, title (a covering letter's sentences stay)
     _open_unit(state, _block_label(state, "bullet" if is_bullet else "para"), UnitKind.BLOCK, element)
 
 

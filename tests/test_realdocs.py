@@ -119,3 +119,9 @@ def test_a_letter_is_prose_blocks_with_its_joint_symbol(docs):
 def test_masthead_reading_is_robust_to_extraction_and_layout(first_page, expected):
     head = read_masthead(first_page)
     assert (head.symbol, head.date, head.kind, head.title) == expected
+
+
+@pytest.mark.parametrize("name", ["A_80_628.pdf", "A_80_628.docx"])
+def test_the_summary_box_on_the_first_page_is_read_as_the_summary(docs, name):
+    summary = docs[name].unit("Summary, ¶1")
+    assert summary is not None and summary.text.startswith("The present report contains the budget performance")
