@@ -98,7 +98,11 @@ def main() -> None:
     print(f"{'library':18} {'file':16} {'seconds':>8} {'recall':>7} {'precision':>9}")
     for name in LIBRARIES:
         for pair in PAIRS:
-            seconds, recall, precision = measure(pair, name)
+            try:
+                seconds, recall, precision = measure(pair, name)
+            except ImportError as exc:  # pdfplumber is not a dependency: `pip install pdfplumber` to compare
+                print(f"{name:18} {pair:16} not installed ({exc.name})")
+                continue
             print(f"{name:18} {pair:16} {seconds:8.2f} {recall:7.1%} {precision:9.1%}")
 
 

@@ -18,18 +18,15 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from ingest.elements import SUPERSCRIPT_DIGITS, Element, Kind, elements, strip_emphasis
+from ingest.elements import Element, Kind, elements
+from ingest.inline import clean_inline as _clean_inline
+from ingest.inline import extract_markers
 from ingest.records import Unit, UnitKind
 
 MIN_NUMBERED_PARAGRAPHS = 5  # fewer than this in sequence: a list, unless they read as paragraphs
 MIN_PARAGRAPH_CHARS = 80  # a numbered item this long (each of them) reads as a paragraph
 _FRONT_SECTIONS = ("summary", "abstract", "introduction", "foreword", "executive summary")
 
-_SUP_TAG = re.compile(r"\s?<sup>\s*(\d{1,3})\s*</sup>")
-_SUPERSCRIPT = re.compile(rf"([{SUPERSCRIPT_DIGITS}]{{1,3}})")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")  # a Markdown table's header separator
 _TERMINAL = re.compile(r"[.!?:;…]['\"”’)\]]*$")
 
@@ -72,40 +69,6 @@ class _State:
 
     def path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self.section)
-
-
-def _clean_inline(text: str) -> str:
-    """Markdown links, autolinks and escapes to plain text; emphasis removed."""
-    text = _MD_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _ESCAPE.sub(r"\1", text)
-    return re.sub(r"[ \t]+", " ", strip_emphasis(text))
-
-
-def extract_markers(text: str, plain_numbers: frozenset[int] = frozenset()) -> tuple[str, tuple[int, ...]]:
-    """Remove footnote markers from `text`; return the clean text and the footnote numbers.
-
-    Plain markers ("protect.12") are only recognised for numbers in `plain_numbers`, the
-    footnotes the document prints in plain style, and only glued to a word or punctuation.
-    """
-    found: list[int] = []
-
-    def take(match: re.Match[str]) -> str:
-        found.append(int(match.group(1).translate(str.maketrans(SUPERSCRIPT_DIGITS, "0123456789"))))
-        return ""
-
-    text = _SUP_TAG.sub(take, text)
-    text = _SUPERSCRIPT.sub(take, text)
-    if plain_numbers:
-        plain = re.compile(r"(?<=[A-Za-z.,;:”’\")\]])(\d{1,3})(?=[\s,.;:)]|$)")
-
-        def take_plain(match: re.Match[str]) -> str:
-            if int(match.group(1)) in plain_numbers:
-                return take(match)
-            return match.group(0)
-
-        text = plain.sub(take_plain, text)
-    return text, tuple(dict.fromkeys(found))
 
 
 def _section_label(state: _State) -> str:
