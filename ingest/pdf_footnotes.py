@@ -42,6 +42,10 @@ def read_footnotes(foot: list[TextLine], notes: dict[int, list[str]], may_contin
     current = next(reversed(notes)) if notes else None  # the footnote read last
     rules = [i for i, line in enumerate(foot) if _RULE_LINE.match(line.text(markers=False))]
     above, foot = (foot[: rules[-1]], foot[rules[-1] + 1 :]) if rules else ([], foot)
+    if not rules and foot and _label(foot[0], current) is None:  # small text (a table) above the notes
+        first = next((i for i, line in enumerate(foot) if _superscript_label(line)), None)
+        if first is not None:
+            above, foot = foot[:first], foot[first:]
     reading = FootReading(body=above)
     if not foot:
         return reading
@@ -79,6 +83,11 @@ def _take_line(line: TextLine, notes: dict[int, list[str]], current: int | None,
     notes[key] = [text]
     reading.started.append(key)
     return key
+
+
+def _superscript_label(line: TextLine) -> bool:
+    spans = [s for s in line.spans if s.text.strip()]
+    return len(spans) > 1 and line.is_marker(spans[0])
 
 
 def _label(line: TextLine, current: int | None) -> tuple[int, str] | None:

@@ -302,3 +302,15 @@ def test_a_scan_with_an_ocr_layer_is_read_with_a_visible_warning(tmp_path, invis
     assert any("was read by OCR: check it" in w for w in doc.warnings)
     named = load_document(render_ocr_pdf(tmp_path / "A_47_453.pdf", OCR_PAGE))  # the file name disagrees
     assert any("the file name says A/47/453" in w for w in named.warnings)
+
+
+def test_a_small_type_table_above_the_footnotes_is_neither_footnote_nor_paragraph():
+    body = [(f"{n}.", 100, 760 - 18 * n, 10) for n in range(1, 6)]
+    body += [(f"Paragraph {n} of the report.", 128, 760 - 18 * n, 10) for n in range(1, 6)]
+    rows = [("Category", 100, 300, 7), ("2024/25", 300, 300, 7), ("2025/26", 400, 300, 7),
+            ("Civilian personnel", 100, 288, 8.5), ("15 528.8", 300, 288, 8.5), ("16 504.8", 400, 288, 8.5)]
+    page = PageLines(group_lines([Span(*s) for s in [*body, ("1", 250, 673, 6.5), *rows, ("1", 95, 101, 5.5),
+                                                     ("A note under the table.", 100, 98, 8)]]), 0.0, 842.0)
+    units = {u.label: u for u in parse_units(layout_text([page]).text)}
+    assert units["fn1"].text == "A note under the table." and units["5"].text == "Paragraph 5 of the report."
+    assert "Civilian personnel" in units["Introduction, table 1"].text
