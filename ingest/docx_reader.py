@@ -11,119 +11,27 @@ in order of appearance, as Word prints them; the footnotes follow the body after
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.docx_numbering import W, WordNumbering, xml_int, xml_val
 from ingest.errors import IngestError
 from ingest.records import RawText
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SUPER = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SKIP = {f"{W}pPr", f"{W}rPr", f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart"}
 # Word's built-in headings, and the UN templates' HCh, H1, H23, H4 ... (Geneva: HCh_G, H1_G).
 _HEADING_STYLE = re.compile(r"^(?:heading\s*\d|title|hch|h\d+)(?:_g)?$", re.I)
+_CAPTION = re.compile(r"^\([^()]{3,100}\)$")
 _TYPED_NUMBER = re.compile(r"^\d{1,3}\.\s")
-
-
-def _val(element: Any, tag: str) -> str | None:
-    child = element.find(f"{W}{tag}") if element is not None else None
-    return None if child is None else child.get(f"{W}val")
-
-
-def _int(value: str | None, default: int = 0) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
 
 
 def _on(element: Any, tag: str) -> bool:
     """A toggle property such as <w:b/> or <w:b w:val="0"/>."""
     child = element.find(f"{W}{tag}") if element is not None else None
     return child is not None and child.get(f"{W}val", "1") not in ("0", "false", "off")
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        count, n = divmod(n, value)
-        out += letters * count
-    return out
-
-
-def _letters(n: int) -> str:
-    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-
-
-_FORMATS: dict[str, Callable[[int], str]] = {
-    "decimal": str,
-    "lowerLetter": _letters,
-    "upperLetter": lambda n: _letters(n).upper(),
-    "lowerRoman": _roman,
-    "upperRoman": lambda n: _roman(n).upper(),
-    "decimalZero": lambda n: f"{n:02d}",
-}
-
-
-@dataclass
-class WordNumbering:
-    """Word's list numbering: what number each numbered paragraph shows."""
-
-    # abstractNumId -> ilvl -> (start, numFmt, lvlText); numId -> (abstractNumId, {ilvl: restart value})
-    levels: dict[str, dict[int, tuple[int, str, str]]] = field(default_factory=dict)
-    nums: dict[str, tuple[str, dict[int, int]]] = field(default_factory=dict)
-    counters: dict[str, dict[int, int]] = field(default_factory=dict)
-    started: set[str] = field(default_factory=set)
-
-    @classmethod
-    def from_part(cls, root: Any) -> WordNumbering:
-        """Read the definitions in word/numbering.xml (`root` may be None: no lists)."""
-        numbering = cls()
-        for abstract in root.iter(f"{W}abstractNum") if root is not None else ():
-            levels = numbering.levels.setdefault(abstract.get(f"{W}abstractNumId", ""), {})
-            for lvl in abstract.iter(f"{W}lvl"):
-                start = _int(_val(lvl, "start"), 1)
-                fmt, text = _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or ""
-                levels[_int(lvl.get(f"{W}ilvl"))] = (start, fmt, text)
-        for num in root.iter(f"{W}num") if root is not None else ():
-            restarts = {
-                _int(o.get(f"{W}ilvl")): _int(_val(o, "startOverride"), 1)
-                for o in num.iter(f"{W}lvlOverride") if o.find(f"{W}startOverride") is not None
-            }
-            numbering.nums[num.get(f"{W}numId", "")] = (_val(num, "abstractNumId") or "", restarts)
-        return numbering
-
-    def label(self, num_id: str, ilvl: int) -> str | None:
-        """Advance the list's counter and return the label ("12.", "(a)", "-" for bullets)."""
-        if num_id not in self.nums:
-            return None
-        abstract, restarts = self.nums[num_id]
-        levels = self.levels.get(abstract, {})
-        if ilvl not in levels:
-            return None
-        counters = self.counters.setdefault(abstract, {})
-        if num_id not in self.started:  # a w:num with a start override restarts the list
-            self.started.add(num_id)
-            for level, start in restarts.items():
-                counters[level] = start - 1
-        counters[ilvl] = counters.get(ilvl, levels[ilvl][0] - 1) + 1
-        for deeper in [level for level in counters if level > ilvl]:
-            del counters[deeper]
-        start, fmt, text = levels[ilvl]
-        if fmt == "bullet":
-            return "-"
-        if fmt == "none":
-            return ""
-
-        def number(match: re.Match[str]) -> str:
-            level = int(match.group(1)) - 1
-            level_start, level_fmt, _ = levels.get(level, (1, "decimal", ""))
-            return _FORMATS.get(level_fmt, str)(counters.get(level, level_start))
-
-        return re.sub(r"%(\d)", number, text)
 
 
 class _Styles:
@@ -144,15 +52,20 @@ class _Styles:
         for style in self._chain(style_id):
             num_pr = style.element.find(f"{W}pPr/{W}numPr")
             if num_pr is not None:
-                return _val(num_pr, "numId") or "0", _int(_val(num_pr, "ilvl"))
+                return xml_val(num_pr, "numId") or "0", xml_int(xml_val(num_pr, "ilvl"))
         return None
 
     def heading(self, style_id: str | None) -> bool:
         for style in self._chain(style_id):
-            outline = _val(style.element.find(f"{W}pPr"), "outlineLvl")
-            if _HEADING_STYLE.match(style.name or "") or _int(outline, 9) < 9:  # level 9 is body text
+            outline = xml_val(style.element.find(f"{W}pPr"), "outlineLvl")
+            if _HEADING_STYLE.match(style.name or "") or xml_int(outline, 9) < 9:  # level 9 is body text
                 return True
         return False
+
+    def table_note(self, style_id: str | None) -> bool:
+        """UN Word files set the notes of a table in the body with the style "footnote text"."""
+        style = self.by_id.get(style_id or "")
+        return style is not None and (style.name or "").lower() == "footnote text"
 
     def bold(self, style_id: str | None) -> bool:
         return any(_on(style.element.find(f"{W}rPr"), "b") for style in self._chain(style_id))
@@ -188,7 +101,7 @@ class _Body:
         all_bold, style_bold = True, self.styles.bold(style_id)
         for run in _runs(p):
             rpr = run.find(f"{W}rPr")
-            superscript = _val(rpr, "vertAlign") == "superscript"
+            superscript = xml_val(rpr, "vertAlign") == "superscript"
             bold = _on(rpr, "b") if rpr is not None and rpr.find(f"{W}b") is not None else style_bold
             for child in run:
                 text = self._piece(child, superscript)
@@ -235,7 +148,7 @@ def _footnotes(document: Any, body: _Body) -> dict[str, str]:
     notes = {}
     for note in root.iter(f"{W}footnote"):
         if note.get(f"{W}type") in (None, "normal"):
-            texts = [body.paragraph(p, _val(p.find(f"{W}pPr"), "pStyle")).text for p in _blocks(note)]
+            texts = [body.paragraph(p, xml_val(p.find(f"{W}pPr"), "pStyle")).text for p in _blocks(note)]
             notes[note.get(f"{W}id", "")] = " ".join(t for t in texts if t)
     return notes
 
@@ -275,31 +188,81 @@ class DocxReader:
             raise IngestError(path, f"cannot be read as a DOCX (damaged XML part): {exc}") from None
 
 
+def _items(container: Any) -> Iterator[Any]:
+    """Top-level paragraphs and tables in reading order (inside content controls too)."""
+    for child in container:
+        if child.tag in (f"{W}p", f"{W}tbl"):
+            yield child
+        elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
+            yield from _items(child)
+
+
+@dataclass
+class _Writer:
+    """Turns Word paragraphs and tables into the parser's text, keeping list counters and footnote order."""
+
+    styles: _Styles
+    numbering: WordNumbering
+    body: _Body
+
+    def paragraph(self, p: Any) -> tuple[str, bool]:
+        """(text as the parser reads it, whether it is a table note), "" for an empty paragraph."""
+        ppr = p.find(f"{W}pPr")
+        style_id = xml_val(ppr, "pStyle")
+        num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
+        where = (xml_val(num_pr, "numId") or "0", xml_int(xml_val(num_pr, "ilvl"))) if num_pr is not None else None
+        where = where or self.styles.num_pr(style_id)
+        para = self.body.paragraph(p, style_id)
+        label = self.numbering.label(*where) if where and where[0] != "0" else None
+        if not para.text:
+            return "", False
+        text = f"{label} {para.text}" if label else para.text
+        if self.styles.heading(style_id):
+            return f"## {text}", False
+        if self.styles.table_note(style_id):  # "a Estimates as at ...": notes under a table, in the body
+            return f"| {text}", True
+        if para.bold and not label and not _TYPED_NUMBER.match(text):  # a bold numbered paragraph stays one
+            return f"**{text}**", False
+        return text, False
+
+    def table(self, tbl: Any) -> str:
+        """A table as Markdown rows, one per Word row, cells separated by `|`.
+
+        A table of one column is a box drawn around text (the Summary on a report's first
+        page): its paragraphs are read as paragraphs.
+        """
+        rows = tbl.findall(f"{W}tr")
+        if all(len(tr.findall(f"{W}tc")) <= 1 for tr in rows):
+            items = (item for tr in rows for tc in tr.findall(f"{W}tc") for item in _items(tc))
+            texts = (self.table(item) if item.tag == f"{W}tbl" else self.paragraph(item)[0] for item in items)
+            return "\n\n".join(t for t in texts if t)
+        rows = []
+        for tr in tbl.iter(f"{W}tr"):
+            cells = [" ".join(t for t in (self.paragraph(p)[0] for p in _blocks(tc)) if t) for tc in tr.iter(f"{W}tc")]
+            if any(cells):
+                rows.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+        return "\n".join(rows)
+
+
 def _read_document(document: Any) -> RawText:
     styles = _Styles(document)
     try:
         numbering_root = document.part.numbering_part.element
     except (KeyError, NotImplementedError):
         numbering_root = None
-    numbering = WordNumbering.from_part(numbering_root)
-    body = _Body(styles)
+    writer = _Writer(styles, WordNumbering.from_part(numbering_root), _Body(styles))
     out: list[str] = []
-    for p in _blocks(document.element.body):
-        ppr = p.find(f"{W}pPr")
-        style_id = _val(ppr, "pStyle")
-        num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
-        where = (_val(num_pr, "numId") or "0", _int(_val(num_pr, "ilvl"))) if num_pr is not None else None
-        where = where or styles.num_pr(style_id)
-        para = body.paragraph(p, style_id)
-        label = numbering.label(*where) if where and where[0] != "0" else None
-        if not para.text:
-            continue
-        text = f"{label} {para.text}" if label else para.text
-        if styles.heading(style_id):
-            text = f"## {text}"
-        elif para.bold and not label and not _TYPED_NUMBER.match(text):  # a bold numbered paragraph stays one
-            text = f"**{text}**"
-        out.append(text)
+    for item in _items(document.element.body):
+        if item.tag == f"{W}tbl":
+            captions: list[str] = []
+            while out and _CAPTION.match(out[-1]):  # "(Thousands of United States dollars)" heads the table
+                captions.insert(0, f"| {out.pop()}")
+            text = "\n".join([*captions, writer.table(item)])
+        else:
+            text = writer.paragraph(item)[0]
+        if text:
+            out.append(text)
+    body = writer.body
     notes = _footnotes(document, body)
     if body.footnote_order:
         out.append("---")

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     BULLET = "bullet"
     FOOTNOTE = "footnote"
     PROSE = "prose"
+    TABLE = "table"  # rows of a table ("| ..."), or its notes: not part of any paragraph
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ _FN_SUP_TAG = re.compile(r"^<sup>\s*(\d{1,3})\s*</sup>\s*(\S.*)$", re.S)
 _FN_SUPERSCRIPT = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]{{1,3}})\s*(\S.*)$", re.S)
 _FN_PLAIN = re.compile(r"^(\d{1,3})\s+(?![A-Z][a-z]+ \d{4}\b)(\S.*)$", re.S)
 _ROMAN_HEADING = re.compile(r"^(?:SECTIONS?\s+)?([IVXL]{1,6})(?:\.|:|\s+AND\s+[IVXL]+:?)\s+\S", re.I)
-_LETTER_HEADING = re.compile(r"^[A-H]\.\s+[A-Z“\"]")
+_LETTER_HEADING = re.compile(r"^[A-Z]\.\s+[A-Z“\"]")
+_NAMED = re.compile(r"^(?:Summary|Contents|Introduction|Annex(?:es)?|Enclosure|Appendix)(?:\s+[IVX\d]+)?:?$")
+_SENTENCE_END = re.compile(r"[.;:]$")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{2})(?=\S)(.+?)(?<=\S)\1", re.S)
 _LINE_START = re.compile(
     rf"^(?:#{{1,6}}\s|\d{{1,3}}\.\s|(?:[-•▪◦]|\*(?!\*))\s|<sup>|[{SUPERSCRIPT_DIGITS}])"
@@ -59,6 +62,11 @@ def strip_emphasis(text: str) -> str:
     while previous != text:
         previous, text = text, _EMPHASIS.sub(r"\2", text)
     return text.replace("****", " ").strip()
+
+
+def _join(lines: list[str]) -> str:
+    """One raw element from its lines: wrapped text is one line, a table keeps its rows."""
+    return "\n".join(lines) if lines[0].startswith("|") else " ".join(lines)
 
 
 def split_lines(text: str) -> list[str]:
@@ -79,17 +87,18 @@ def split_lines_at(text: str) -> list[tuple[str, int]]:
         line_start, offset = offset, offset + len(line) + 1
         if not stripped:
             if current:
-                raws.append((" ".join(current), start))
+                raws.append((_join(current), start))
                 current = []
             continue
-        if current and (_LINE_START.match(stripped) or _RULE.match(stripped)):
-            raws.append((" ".join(current), start))
+        row = stripped.startswith("|")
+        if current and (_LINE_START.match(stripped) or _RULE.match(stripped) or row != current[0].startswith("|")):
+            raws.append((_join(current), start))
             current = []
         if not current:
             start = line_start
         current.append(stripped)
     if current:
-        raws.append((" ".join(current), start))
+        raws.append((_join(current), start))
     return raws
 
 
@@ -108,13 +117,28 @@ def _looks_like_heading(text: str) -> bool:
     return bool(_ROMAN_HEADING.match(text) or _LETTER_HEADING.match(text))
 
 
+def _markdown_heading(title: str) -> Element:
+    """A Markdown heading; "## 12. The Council ..." (long, or a sentence) is paragraph 12 as a converter wrote it."""
+    if (n := _NUMBERED.match(title)) and (len(title) > 100 or _SENTENCE_END.search(title)):
+        return Element(Kind.NUMBERED, n.group(2), number=int(n.group(1)))
+    return Element(Kind.HEADING, title, level=_heading_level(title))
+
+
+def _bullet(text: str) -> Element:
+    """A bullet; "- 1. The Secretary-General ..." is paragraph 1 written as a list item (Docling and others)."""
+    if n := _NUMBERED.match(text):
+        return Element(Kind.NUMBERED, n.group(2), number=int(n.group(1)))
+    return Element(Kind.BULLET, text)
+
+
 def classify(raw: str, after_footnote: bool) -> Element:
     """Classify one raw element. `after_footnote` enables plain "12 text" footnotes."""
     if _RULE.match(raw):
         return Element(Kind.RULE, raw)
+    if raw.startswith("|"):
+        return Element(Kind.TABLE, raw)
     if m := _MD_HEADING.match(raw):
-        title = strip_emphasis(m.group(1))
-        return Element(Kind.HEADING, title, level=_heading_level(title))
+        return _markdown_heading(strip_emphasis(m.group(1)))
     if m := _FN_SUP_TAG.match(raw):
         return Element(Kind.FOOTNOTE, m.group(2), number=int(m.group(1)))
     if m := _FN_SUPERSCRIPT.match(raw):
@@ -122,12 +146,13 @@ def classify(raw: str, after_footnote: bool) -> Element:
     if m := _NUMBERED.match(raw):
         return Element(Kind.NUMBERED, m.group(2), number=int(m.group(1)))
     if m := _BULLET.match(raw):
-        return Element(Kind.BULLET, m.group(1))
+        return _bullet(m.group(1))
     if after_footnote and (m := _FN_PLAIN.match(raw)):
         return Element(Kind.FOOTNOTE, m.group(2), number=int(m.group(1)), plain_marker=True)
     bold = raw.startswith("**") and raw.endswith("**") and raw.count("**") >= 2
     plain = strip_emphasis(raw)
-    if (bold and len(plain) < 200) or _looks_like_heading(plain):
+    bold_heading = bold and (len(plain) < 250 or _ROMAN_HEADING.match(plain))
+    if bold_heading or _looks_like_heading(plain) or _NAMED.match(plain):
         return Element(Kind.HEADING, plain, level=_heading_level(plain))
     return Element(Kind.PROSE, raw)
 

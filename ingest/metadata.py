@@ -8,23 +8,14 @@ symbol(s), date line, title, "Report of the Secretary-General"; the file name la
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 
 from ingest.errors import IngestError
+from ingest.masthead import read_masthead, symbol_from_filename
 from ingest.records import DocumentMeta
 
 MANIFEST_NAME = "manifest.toml"
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
-_DATE_LINE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
-# "A/69/981–S/2015/500", or the two symbols on two lines as UN documents print them.
-_SYMBOL = re.compile(
-    r"\b([AS]/(?:RES/)?\d{1,3}/\d{1,4}(?:/Add\.\d+)?)(?:(?:\s*[–—-]\s*|\s+)([AS]/\d{4}/\d{1,4}))?"
-)
-_REPORT_OF = re.compile(r"report of the secretary[- ]general", re.I)
 
 
 def _from_entry(entry: dict[str, object], source: str) -> DocumentMeta:
@@ -82,31 +73,19 @@ def _sidecar(path: Path) -> dict[str, object] | None:
 
 
 def detect_from_header(text: str, path: Path) -> DocumentMeta:
-    """Metadata from the first lines of a report: symbol, date line, title."""
-    head_lines = [ln.strip(" #*\t") for ln in text.splitlines()[:80] if ln.strip(" #*\t")]
-    head = "\n".join(head_lines)
-    symbol_match = _SYMBOL.search(head[:1500])
-    date_match = _DATE_LINE.search(head[:1500])
-    months = _MONTHS.split("|")
-    date = ""
-    if date_match:
-        day, month, year = date_match.groups()
-        date = f"{year}-{months.index(month) + 1:02d}-{int(day):02d}"
-    title, kind = "", ""
-    for i, line in enumerate(head_lines):
-        if _REPORT_OF.fullmatch(line.strip(" .")) and i > 0:
-            title, kind = head_lines[i - 1], "report of the Secretary-General"
-            break
-    if not title:
-        title = next(
-            (ln for ln in head_lines if len(ln) > 20 and not _DATE_LINE.search(ln) and not _SYMBOL.search(ln)), ""
-        )
+    """Metadata from the masthead of a report: symbol, date line, title, kind.
+
+    Without a symbol in the masthead, a file name spelt like a symbol ("A_80_628.pdf")
+    gives it (source "filename"); otherwise the file name itself is the id.
+    """
+    head = read_masthead(text)
     stem = path.stem
-    if symbol_match:
-        short = symbol_match.group(1)
-        symbol = f"{short}–{symbol_match.group(2)}" if symbol_match.group(2) else short
-        return DocumentMeta(short, symbol, short, title or stem, date, kind=kind, source="detected")
-    return DocumentMeta(stem, stem, stem, title or stem, date, kind=kind, source="filename")
+    if head.symbol:
+        return DocumentMeta(head.short_symbol, head.symbol, head.short_symbol, head.title or stem, head.date,
+                            kind=head.kind, source="detected")
+    symbol = symbol_from_filename(stem)
+    short = symbol.split("–")[0] if symbol else stem
+    return DocumentMeta(short, symbol or stem, short, head.title or stem, head.date, kind=head.kind, source="filename")
 
 
 def document_meta(path: Path, text: str) -> DocumentMeta:

@@ -23,6 +23,9 @@ _TOKENS = [
     r"Please\s+recycle\s*\W?",
     r"\*[\dA-Z]{5,12}\*",  # Code 39 barcode text *1511846*
     r"United\s+Nations",
+    r"/\s*\.\.\.",  # "continued" mark of old layouts
+    r"English",  # old layouts: "S/1995/444" / "English" / "Page 2"
+    r"Page\s+\d{1,3}",
 ]
 _FURNITURE = re.compile(rf"^(?:(?:{'|'.join(_TOKENS)})[\s–—-]*)+$")
 _HARD_BREAK = re.compile(r"[\w)\]”’]$")
@@ -87,6 +90,7 @@ class WordStats:
     def __init__(self, lines: Iterable[str]) -> None:
         self.counts: Counter[str] = Counter()
         previous_broken = False
+        lines = list(lines)
         for line in lines:
             words = _WORD.findall(line)
             if previous_broken and words:
@@ -99,6 +103,22 @@ class WordStats:
                 self.counts[lower] += 1
                 if "-" in lower:
                     self.counts.update(lower.split("-"))
+        self.hyphenates = self._hyphenates(lines)
+
+    def _hyphenates(self, lines: list[str]) -> bool:
+        """Does the document break words with soft hyphens at all (Word does not, by default)?
+
+        Yes if a word broken at a line end is found whole elsewhere, or if there are too
+        few broken lines to tell; no if many are broken and none is a word the document uses.
+        """
+        breaks = [
+            (tail.group(1), head.group(1))
+            for line, following in zip(lines, lines[1:], strict=False)
+            if (tail := _TAIL.search(line.rstrip())) and (head := _HEAD.match(following.strip()))
+            and head.group(1)[:1].islower()
+        ]
+        soft = sum(1 for left, right in breaks if self[left + right] > self[f"{left}-{right}"])
+        return soft > 0 or len(breaks) < 3
 
     def __getitem__(self, word: str) -> int:
         return self.counts[word.lower()]
@@ -119,6 +139,8 @@ def keep_hyphen(prefix: str, suffix: str, stats: WordStats) -> bool:
     joined, hyphenated = stats[left + right], stats[f"{left}-{right}"]
     if hyphenated or joined:
         return hyphenated > joined
+    if not stats.hyphenates:
+        return True
     if left.lower() in HYPHEN_PREFIXES:
         return True
     return len(left) > 1 and stats[left] > 0 and stats[right] > 0
@@ -146,3 +168,34 @@ def join_broken_lines(lines: Sequence[str], stats: WordStats) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+# Furniture of old layouts as converters keep it, each line a block of its own.
+_MASTHEAD_WORDS = re.compile(r"^(?:Distr\.?|GENERAL|General|ORIGINAL:?|Original:?|ENGLISH)$")
+_DATE_ONLY = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
+
+
+def drop_text_furniture(text: str) -> str:
+    """Remove page furniture that a converter left in the text as blocks of their own.
+
+    A block (lines between blank lines) that is only symbols, job number, page counter,
+    "English" / "Page 2", or a "Distr." / "GENERAL" masthead word is dropped; so is a
+    lone date right after such a block (the date of the masthead repeated on a page).
+    """
+    out: list[str] = []
+    previous_dropped = False
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        stripped = " ".join(block.split())
+        if not stripped or block.startswith("\n"):
+            out.append(block)
+            continue
+        lines = [" ".join(line.split()) for line in block.strip().splitlines()]
+        dropped = all(
+            is_furniture(line) or bool(_MASTHEAD_WORDS.match(line))
+            or ((previous_dropped or i > 0) and bool(_DATE_ONLY.match(line)))
+            for i, line in enumerate(lines)
+        )
+        if not dropped:
+            out.append(block)
+        previous_dropped = dropped
+    return "".join(out)

@@ -13,6 +13,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+TABLE_ROW = "| "  # how a line of a table is written for the structure parser (a Markdown table row)
 _DIGITS = re.compile(r"^\s*(\d{1,3})\s*$")
 _NO_SPACE_BEFORE = re.compile(r"^[,.;:!?)\]}”’%]")
 _NO_SPACE_AFTER = re.compile(r"[(\[{“‘/]$")
@@ -28,6 +29,7 @@ class Span:
     size: float
     bold: bool = False
     italic: bool = False
+    end: float = -1.0  # right edge of the last character, when the reader knows it
 
 
 @dataclass
@@ -72,13 +74,20 @@ class TextLine:
             if markers and self.is_marker(span):
                 out = out.rstrip(" ") + f"<sup>{piece.strip()}</sup>"
             else:
-                separate = previous is not None and abs(span.x - previous.x) > 0.5
+                separate = previous is not None and _gap(previous, span)
                 if separate and out and not out.endswith(" ") and not piece.startswith(" "):
                     if not _NO_SPACE_BEFORE.match(piece) and not _NO_SPACE_AFTER.search(out):
                         out += " "
                 out += piece
             previous = span
         return " ".join(out.split())
+
+
+def _gap(previous: Span, span: Span) -> bool:
+    """Is there room for a space between two spans? (Without glyph extents: do they start apart?)."""
+    if previous.end >= 0:
+        return span.x - previous.end > 0.15 * max(span.size, previous.size)
+    return abs(span.x - previous.x) > 0.5
 
 
 def group_lines(spans: list[Span]) -> list[TextLine]:
@@ -133,30 +142,56 @@ def line_pitch(pages: list[list[TextLine]], body: float) -> float:
 
 
 def blocks(lines: list[TextLine], pitch: float, body: float) -> list[list[TextLine]]:
-    """Group lines into blocks: a gap wider than a line, or a change of weight or size.
+    """Group lines into blocks: a gap wider than a line, or a change of size or weight.
 
-    `pitch` is the line distance of `body`-sized text; larger type has a larger one.
+    `pitch` is the line distance of `body`-sized text; larger type has a larger one. A
+    change of weight at line distance is emphasis inside a paragraph (UN reports set
+    recommendations in bold mid-paragraph), except after a bold block: a heading.
     """
     out: list[list[TextLine]] = []
     for line in lines:
         if out:
             prev = out[-1][-1]
             gap = prev.y - line.y
-            same_style = prev.bold == line.bold and abs(prev.size - line.size) < 1.0
-            if 0 < gap <= 1.3 * pitch * max(1.0, line.size / body) and same_style:
+            near = 0 < gap <= 1.3 * pitch * max(1.0, line.size / body) and abs(prev.size - line.size) < 1.0
+            if near and (prev.bold == line.bold or _emphasis(out[-1], line)):
                 out[-1].append(line)
                 continue
         out.append([line])
     return out
 
 
+def _emphasis(block: list[TextLine], line: TextLine) -> bool:
+    """Does `line`, in another weight than the end of `block`, continue the same paragraph?"""
+    if not all(line.bold for line in block):
+        return True
+    first = line.text(markers=False)[:1]
+    return first.islower()
+
+
 def is_heading(block: list[TextLine], body: float) -> bool:
     """A block set all in bold, or short and all italic or larger than the body text."""
     text = " ".join(line.text(markers=False) for line in block)
-    if len(text) > 250 or re.match(r"\d{1,3}\.\s", text):  # a numbered paragraph set in bold is still one
-        return False
+    unfinished = not re.search(r"[.;:,]$", text)
+    numbered = re.match(r"\d{1,3}\.\s", text)
+    section = re.match(r"[IVXL]{1,6}\.\s", text) and all(line.bold for line in block)  # "V. Summary of ..."
+    if (len(text) > 250 and not section) or (numbered and not (unfinished and len(text) < 100)):
+        return False  # a numbered paragraph set in bold is still one; "1. Military personnel" is a heading
     if all(line.bold for line in block):
         return True
-    unfinished = not re.search(r"[.;:,]$", text)
     styled = all(line.italic for line in block) or block[0].size > body + 0.5
     return styled and unfinished and len(text) < 150
+
+
+def _columns(line: TextLine) -> int:
+    """How many column gaps (two ems or more of empty space) the line has."""
+    return sum(
+        1 for a, b in zip(line.spans, line.spans[1:], strict=False) if a.end >= 0 and b.x - a.end > 2 * line.size
+    )
+
+
+def is_table(block: list[TextLine], body: float) -> bool:
+    """A table (or its notes) amid the text: set smaller than the body, or in columns."""
+    if block[0].size < 0.92 * body:
+        return True
+    return sum(1 for line in block if _columns(line) >= 2) * 2 >= len(block)

@@ -10,7 +10,6 @@ text conversions, so the structure parser needs no PDF-specific rules.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,19 +18,30 @@ from pathlib import Path
 
 from ingest.errors import IngestError
 from ingest.page_cleaning import WordStats, is_furniture, is_repeated, join_broken_lines, repeated_margin_lines
-from ingest.pdf_layout import Span, TextLine, blocks, body_size, group_lines, is_heading, line_pitch, split_foot
+from ingest.pdf_chars import read_pages
+from ingest.pdf_footnotes import printed_number, read_footnotes
+from ingest.pdf_layout import (
+    TABLE_ROW,
+    TextLine,
+    blocks,
+    body_size,
+    group_lines,
+    is_heading,
+    is_table,
+    line_pitch,
+    split_foot,
+)
 from ingest.records import RawText
 
 MARGIN = 0.12  # share of the page height at top and bottom where headers and footers live
+OCR_WARNING = (
+    "the text comes from an OCR layer over a scan: words and numbers may be misread, check quotations "
+    "against the original; the symbol, title and date were read from the OCR text"
+)
 NO_TEXT = (
     "has no text layer (a scanned PDF?); OCR is not supported: get the text PDF from the UN "
     "document system, or add a text layer with an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and retry"
 )
-# Bullet glyphs that extract as control or private-use characters (WinAnsi 0x7F,
-# Word's Symbol and Wingdings bullets).
-_BULLETS = str.maketrans({"\x7f": "•", "\uf0b7": "•", "\uf076": "•", "\uf0d8": "•", "\uf0a7": "▪", "\uf0fc": "•"})
-_BOLD = re.compile(r"bold|black|heavy|demi|semibold", re.I)
-_ITALIC = re.compile(r"italic|oblique", re.I)
 
 
 @dataclass
@@ -90,48 +100,29 @@ def _reason(exc: Exception) -> str:
     return " ".join(str(exc).split())[:160] or type(exc).__name__
 
 
-def _spans(page) -> list[Span]:  # noqa: ANN001 - a pypdf PageObject
-    """Horizontal text runs of one page, in drawing order, with their real size."""
-    spans: list[Span] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
-        if not text:
-            return
-        a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
-        c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
-        if a <= 0 or abs(b) > 0.1 * a:  # rotated or mirrored: margin notes, stamps
-            return
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        name = str((font or {}).get("/BaseFont", ""))
-        text = (text.replace("\n", " ") if "\n" in text.rstrip("\n") else text.rstrip("\n")).translate(_BULLETS)
-        spans.append(Span(text, x, y, size * math.hypot(c, d), bool(_BOLD.search(name)), bool(_ITALIC.search(name))))
-
-    page.extract_text(visitor_text=visit)
-    return spans
-
-
 class PdfReader:
     """PDF files with a text layer; scanned, encrypted or damaged files raise `IngestError`."""
 
     def read(self, path: Path) -> RawText:
         """Read every page, clean it, and lay the text out for the structure parser."""
         with _quiet_pypdf():
-            pdf = _open(path)
-            pages: list[PageLines] = []
-            try:
-                for page in pdf.pages:
-                    box = page.mediabox
-                    pages.append(PageLines(group_lines(_spans(page)), float(box.bottom), float(box.height)))
-            except Exception as exc:  # damaged content streams, bad fonts
-                raise IngestError(path, f"cannot be read as a PDF (damaged page?): {_reason(exc)}") from None
+            _open(path)
+        try:
+            texts = read_pages(path)
+        except Exception as exc:  # damaged content streams, bad fonts
+            raise IngestError(path, f"cannot be read as a PDF (damaged page?): {_reason(exc)}") from None
+        pages = [PageLines(group_lines(t.spans), t.bottom, t.height) for t in texts]
         _check_text_layer(path, pages)
         blank = [str(i) for i, page in enumerate(pages, 1) if not page.lines]
         raw = layout_text(pages)
+        warnings = []
         if blank:  # a partly scanned file: say which pages are missing
-            warning = f"pages without a text layer (scanned?), their text is missing: {', '.join(blank)}"
-            raw = replace(raw, warnings=(*raw.warnings, warning))
-        return raw
+            warnings.append(f"pages without a text layer (scanned?), their text is missing: {', '.join(blank)}")
+        invisible = sum(t.invisible for t in texts) > 0.5 * max(1, sum(t.chars for t in texts))  # text drawn invisibly
+        ocr = invisible or sum(t.scanned for t in texts if t.chars) > 0.5 * max(1, sum(1 for t in texts if t.chars))
+        if ocr:
+            warnings.append(OCR_WARNING)
+        return replace(raw, warnings=(*raw.warnings, *warnings), ocr=ocr)
 
 
 def _check_text_layer(path: Path, pages: list[PageLines]) -> None:
@@ -180,11 +171,14 @@ def layout_text(pages: list[PageLines]) -> RawText:
     markers_seen = False
     for index, page in enumerate(pages):
         main, foot = split_foot(page.lines, body)
-        main += _read_footnotes(foot, notes, page, may_continue=index > 0 and pages[index - 1].has_foot)
-        for block in blocks(main, pitch, body):
+        reading = read_footnotes(foot, notes, may_continue=index > 0 and pages[index - 1].has_foot)
+        main += reading.body
+        page.notes, page.has_foot = reading.started, reading.has_foot
+        for heading, table, block in _page_blocks(blocks(main, pitch, body), body):
             lines = [line.text() for line in block]
+            lines = [f"{TABLE_ROW}{line}" for line in lines] if table else lines
             markers_seen = markers_seen or any("<sup>" in line for line in lines)
-            page.body.append((is_heading(block, body), lines))
+            page.body.append((heading, lines))
     stats = WordStats(
         [*(ln for page in pages for _, block in page.body for ln in block), *(ln for n in notes.values() for ln in n)]
     )
@@ -192,42 +186,28 @@ def layout_text(pages: list[PageLines]) -> RawText:
     return _emit(pages, notes, stats, plain=not markers_seen, header=header)
 
 
-def _read_footnotes(
-    foot: list[TextLine], notes: dict[int, list[str]], page: PageLines, may_continue: bool
-) -> list[TextLine]:
-    """Read the foot lines into `notes`; return lines that are not footnotes after all.
+def _page_blocks(page_blocks: list[list[TextLine]], body: float) -> list[tuple[bool, bool, list[TextLine]]]:
+    """(is heading, is table, block) for a page's blocks.
 
-    A new number starts a footnote; other lines continue the last one, also from the
-    previous page. Small text ending a page with no footnote number stays in the body.
+    A table's caption, stub headings and label rows have no columns of their own: short
+    unpunctuated blocks next to a table are taken into it.
     """
-    current = next(reversed(notes)) if notes else None  # the footnote read last
-    if not foot:
-        return []
-    if _label(foot[0], current) is None and not (may_continue and current is not None):
-        return foot
-    page.has_foot = True
-    for line in foot:
-        label = _label(line, current)
-        if label is not None:
-            number, text = label
-            notes[number] = [text]
-            page.notes.append(number)
-            current = number
-        elif current is not None:
-            notes[current].append(line.text(markers=False))
-    return []
+    kinds = [(is_heading(b, body), False, b) for b in page_blocks]
+    kinds = [(h, not h and is_table(b, body), b) for h, _, b in kinds]
+    changed = True
+    while changed:
+        changed = False
+        for i, (heading, table, block) in enumerate(kinds):
+            near = any(0 <= j < len(kinds) and kinds[j][1] for j in (i - 1, i + 1))
+            if not heading and not table and near and all(_label_like(line) for line in block):
+                kinds[i] = (False, True, block)
+                changed = True
+    return kinds
 
 
-def _label(line: TextLine, current: int | None) -> tuple[int, str] | None:
-    """(number, text) if the line starts a footnote: a superscript number, or the next number."""
-    spans = [s for s in line.spans if s.text.strip()]
-    if spans and line.is_marker(spans[0]):
-        rest = TextLine(spans[1:]).text(markers=False) if len(spans) > 1 else ""
-        return int(spans[0].text), rest
-    m = re.match(r"^(\d{1,3})\s+(\S.*)$", line.text(markers=False))
-    if m and int(m.group(1)) == (current or 0) + 1:
-        return int(m.group(1)), m.group(2)
-    return None
+def _label_like(line: TextLine) -> bool:
+    text = line.text(markers=False)
+    return len(text) < 60 and not re.search(r"[.;:]$", text) and not re.match(r"\d{1,3}\.\s", text)
 
 
 def _join_across_pages(pages: list[PageLines], stats: WordStats) -> None:
@@ -266,8 +246,8 @@ def _emit(pages: list[PageLines], notes: dict[int, list[str]], stats: WordStats,
         if page.notes:
             chunks.append("---")
             for n in page.notes:
-                text = " ".join(join_broken_lines(notes[n], stats))
-                chunks.append(f"{n} {text}" if plain else f"<sup>{n}</sup> {text}")
+                text, shown = " ".join(join_broken_lines(notes[n], stats)), printed_number(n)
+                chunks.append(f"{shown} {text}" if plain else f"<sup>{shown}</sup> {text}")
         page_text = "\n\n".join(chunk for chunk in chunks if chunk) + "\n\n"
         parts.append(page_text)
         offset += len(page_text)

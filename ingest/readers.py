@@ -15,6 +15,7 @@ from charset_normalizer import from_bytes
 
 from ingest.docx_reader import DocxReader
 from ingest.errors import IngestError
+from ingest.page_cleaning import drop_text_furniture
 from ingest.pdf_reader import PdfReader
 from ingest.records import RawText
 
@@ -50,8 +51,9 @@ class TextReader:
     """Plain text and Markdown (the bundled reports are Markdown-ish conversions of PDFs)."""
 
     def read(self, path: Path) -> RawText:
-        """Read and decode a text file."""
-        return RawText(decode_text(path.read_bytes(), path))
+        """Read and decode a text file; page furniture a converter kept is dropped (the header keeps it)."""
+        text = decode_text(path.read_bytes(), path)
+        return RawText(drop_text_furniture(text), header=text)
 
 
 READERS: dict[str, Reader] = {

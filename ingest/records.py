@@ -94,3 +94,4 @@ class RawText:
     page_starts: tuple[int, ...] = ()
     header: str = ""
     warnings: tuple[str, ...] = ()
+    ocr: bool = False  # the text is an OCR layer over scanned pages

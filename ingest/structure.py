@@ -18,17 +18,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from ingest.elements import SUPERSCRIPT_DIGITS, Element, Kind, elements, strip_emphasis
+from ingest.elements import Element, Kind, elements
+from ingest.inline import clean_inline as _clean_inline
+from ingest.inline import extract_markers
 from ingest.records import Unit, UnitKind
 
-MIN_NUMBERED_PARAGRAPHS = 5  # fewer than this in sequence: it is a list, not a report
+MIN_NUMBERED_PARAGRAPHS = 5  # fewer than this in sequence: a list, unless they read as paragraphs
+MIN_PARAGRAPH_CHARS = 80  # a numbered item this long (each of them) reads as a paragraph
 _FRONT_SECTIONS = ("summary", "abstract", "introduction", "foreword", "executive summary")
 
-_SUP_TAG = re.compile(r"\s?<sup>\s*(\d{1,3})\s*</sup>")
-_SUPERSCRIPT = re.compile(rf"([{SUPERSCRIPT_DIGITS}]{{1,3}})")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")  # a Markdown table's header separator
 _TERMINAL = re.compile(r"[.!?:;…]['\"”’)\]]*$")
 
 
@@ -60,43 +59,16 @@ class _State:
     counters: dict[tuple[str, str], int] = field(default_factory=dict)
     list_index: dict[str, int] = field(default_factory=dict)
     after_heading: bool = False
+    part_break: bool = False  # a section or annex heading came after the open unit
+    series: int = 1  # footnote numbering series (an annex may restart at 1)
+    last_note: int = 0
+    note_numbers: set[int] = field(default_factory=set)
+    in_annex: bool = False
+    annex_since_note: bool = False
+    last_table: _Open | None = None  # the table read last, which a table element right after extends
 
     def path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self.section)
-
-
-def _clean_inline(text: str) -> str:
-    """Markdown links, autolinks and escapes to plain text; emphasis removed."""
-    text = _MD_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _ESCAPE.sub(r"\1", text)
-    return re.sub(r"[ \t]+", " ", strip_emphasis(text))
-
-
-def extract_markers(text: str, plain_numbers: frozenset[int] = frozenset()) -> tuple[str, tuple[int, ...]]:
-    """Remove footnote markers from `text`; return the clean text and the footnote numbers.
-
-    Plain markers ("protect.12") are only recognised for numbers in `plain_numbers`, the
-    footnotes the document prints in plain style, and only glued to a word or punctuation.
-    """
-    found: list[int] = []
-
-    def take(match: re.Match[str]) -> str:
-        found.append(int(match.group(1).translate(str.maketrans(SUPERSCRIPT_DIGITS, "0123456789"))))
-        return ""
-
-    text = _SUP_TAG.sub(take, text)
-    text = _SUPERSCRIPT.sub(take, text)
-    if plain_numbers:
-        plain = re.compile(r"(?<=[A-Za-z.,;:”’\")\]])(\d{1,3})(?=[\s,.;:)]|$)")
-
-        def take_plain(match: re.Match[str]) -> str:
-            if int(match.group(1)) in plain_numbers:
-                return take(match)
-            return match.group(0)
-
-        text = plain.sub(take_plain, text)
-    return text, tuple(dict.fromkeys(found))
 
 
 def _section_label(state: _State) -> str:
@@ -141,15 +113,22 @@ def _continues(state: _State, element: Element) -> bool:
         return False
     if state.numbered_mode and unit.kind is UnitKind.NUMBERED and not state.after_heading:
         return True
+    if state.part_break:
+        return False  # nothing continues across "V. Summary ..." or "Annex"
     first = _clean_inline(element.text)[:1]
     return first.islower() or not _is_complete(unit)
+
+
+def _ends_part(heading: tuple[int, str]) -> bool:
+    level, title = heading
+    return level == 1 or title.lower().startswith(("annex", "appendix", "enclosure"))
 
 
 def _open_unit(state: _State, label: str, kind: UnitKind, element: Element) -> None:
     unit = _Open(label, kind, [element.text], state.path(), len(state.units), element.offset)
     state.units.append(unit)
     state.open_unit = unit
-    state.after_heading = False
+    state.after_heading = state.part_break = False
 
 
 def _on_heading(state: _State, element: Element) -> None:
@@ -157,18 +136,28 @@ def _on_heading(state: _State, element: Element) -> None:
         state.section.pop()
     state.section.append((element.level, element.text))
     state.after_heading = True
+    state.part_break = state.part_break or _ends_part((element.level, element.text))
+    if element.text.lower().startswith("annex"):
+        state.in_annex = state.annex_since_note = True
     if not state.numbered_mode:
         state.open_unit = None
 
 
 def _on_footnote(state: _State, element: Element) -> None:
     number = element.number or 0
-    if number in state.footnotes:  # a footnote continued on the next page
+    seen = number in state.footnotes
+    if seen and number == state.last_note and not state.annex_since_note:  # continued on the next page
         state.footnotes[number].parts.append(" " + element.text)
         return
-    unit = _Open(f"fn{number}", UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units), element.offset)
+    if seen:  # the numbering restarted: an annex's own footnotes
+        state.series += 1
+        state.footnotes = {}
+    label = f"fn{number}" if state.series == 1 else f"fn{number} ({'annex' if state.in_annex else state.series})"
+    unit = _Open(label, UnitKind.FOOTNOTE, [element.text], state.path(), len(state.units), element.offset)
     state.footnotes[number] = unit
+    state.note_numbers.add(number)
     state.units.append(unit)
+    state.last_note, state.annex_since_note = number, False
 
 
 def _is_report_paragraph(state: _State, element: Element) -> bool:
@@ -181,7 +170,7 @@ def _on_numbered(state: _State, element: Element) -> None:
         _open_unit(state, str(element.number), UnitKind.NUMBERED, element)
         return
     # A numbered list item: inside a report paragraph it stays part of it.
-    if state.numbered_mode and state.last_number > 0 and state.open_unit is not None:
+    if state.numbered_mode and state.last_number > 0 and state.open_unit is not None and not state.part_break:
         state.open_unit.parts.append(f"\n{element.number}. {element.text}")
         return
     section = _section_label(state)
@@ -192,25 +181,62 @@ def _on_numbered(state: _State, element: Element) -> None:
     _open_unit(state, _block_label(state, "item", element.number), UnitKind.BLOCK, element)
 
 
+def _on_table(state: _State, element: Element) -> None:
+    """A table is a block of its own; the paragraph it interrupts stays open for what follows."""
+    rows = [row.strip().strip("|").strip() for row in element.text.splitlines()]
+    cells = (" | ".join(c.strip() for c in row.split("|")) for row in rows if row and not _TABLE_RULE.match(row))
+    text = "\n".join(cells)
+    if not text or (state.numbered_mode and state.last_number == 0 and not _in_front_section(state)):
+        return  # a table on the cover page belongs to the header
+    last = state.units[-1] if state.units else None
+    if last is not None and last.kind is UnitKind.BLOCK and state.last_table is last:
+        last.parts.append("\n" + text)
+        return
+    unit = _Open(_block_label(state, "table"), UnitKind.BLOCK, [text], state.path(), len(state.units), element.offset)
+    state.units.append(unit)
+    state.last_table = unit
+
+
+def _in_front_section(state: _State) -> bool:
+    return any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section)
+
+
+def _is_sentence(element: Element) -> bool:
+    text, _ = extract_markers(_clean_inline(element.text))
+    return len(text) >= 80 and bool(_TERMINAL.search(text)) and text[:1].isupper()
+
+
 def _on_text(state: _State, element: Element) -> None:
     is_bullet = element.kind is Kind.BULLET
     if state.open_unit is not None and _continues(state, element):
         joiner = "\n- " if is_bullet else (" " if state.open_unit.parts else "")
         state.open_unit.parts.append(joiner + element.text)
         return
-    if state.numbered_mode and state.last_number == 0:
-        if not any(t.lower().strip(" :") in _FRONT_SECTIONS for _, t in state.section):
-            return  # the document header: symbols, dates, agenda items, title
+    if state.numbered_mode and state.last_number == 0 and not _in_front_section(state) and not _is_sentence(element):
+        return  # the document header: symbols, dates, agenda items, title (a covering letter's sentences stay)
     _open_unit(state, _block_label(state, "bullet" if is_bullet else "para"), UnitKind.BLOCK, element)
 
 
 def detect_numbered(elems: list[Element]) -> bool:
-    """True when the document numbers its paragraphs 1, 2, 3, ... (at least a few)."""
-    expected = 1
-    for element in elems:
+    """True when the document numbers its paragraphs 1, 2, 3, ...
+
+    At least five in sequence; or, in a short document, two or more that read as
+    paragraphs (sentences of some length, not items announced by a "...:" lead-in).
+    """
+    expected, first, lengths = 1, None, []
+    for i, element in enumerate(elems):
         if element.kind is Kind.NUMBERED and element.number == expected:
+            first = i if expected == 1 else first
             expected += 1
-    return expected - 1 >= MIN_NUMBERED_PARAGRAPHS
+            lengths.append(len(_clean_inline(element.text)))
+    count = expected - 1
+    if count >= MIN_NUMBERED_PARAGRAPHS:
+        return True
+    if count < 2 or first is None:
+        return False
+    before = next((e for e in reversed(elems[:first]) if e.kind in (Kind.PROSE, Kind.BULLET)), None)
+    lead_in = before is not None and _clean_inline(before.text).rstrip().endswith(":")
+    return not lead_in and min(lengths) >= MIN_PARAGRAPH_CHARS
 
 
 def parse_units(text: str, numbered: bool | None = None, page_starts: tuple[int, ...] = ()) -> list[Unit]:
@@ -233,7 +259,11 @@ def parse_units(text: str, numbered: bool | None = None, page_starts: tuple[int,
             _on_numbered(state, element)
         elif element.kind in (Kind.BULLET, Kind.PROSE):
             _on_text(state, element)
-    plain = frozenset(n for n, u in state.footnotes.items() if _is_plain(elems, n))
+        elif element.kind is Kind.TABLE:
+            _on_table(state, element)
+        if element.kind is not Kind.TABLE:
+            state.last_table = None
+    plain = frozenset(n for n in state.note_numbers if _is_plain(elems, n))
     return [_finish(unit, plain, page_starts) for unit in state.units]
 
 

@@ -328,3 +328,22 @@ def encrypt_pdf(source: Path, out: Path, password: str = "secret") -> Path:
     with out.open("wb") as fh:
         writer.write(fh)
     return out
+
+
+def render_ocr_pdf(out: Path, lines: list[str], invisible: bool = True) -> Path:
+    """A scanned page with an OCR text layer: the image, and `lines` over it (invisibly, as ocrmypdf draws them)."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(out), pagesize=(PAGE_W, PAGE_H))
+    c.drawImage(ImageReader(Image.new("L", (600, 800), 235)), 0, 0, PAGE_W, PAGE_H)
+    text = c.beginText(72, 770)
+    text.setTextRenderMode(3 if invisible else 0)
+    text.setFont(BODY, 10)
+    for line in lines:
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    return out

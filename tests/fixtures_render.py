@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.elements import Kind, elements
-from ingest.structure import _clean_inline
+from ingest.inline import clean_inline as _clean_inline
 from tests.fixtures_docx import DocxBuilder
 
 SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")

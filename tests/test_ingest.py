@@ -142,3 +142,31 @@ def test_a_folder_walk_names_every_file_it_skips_and_why(tmp_path, small_reports
     assert "manifest.toml" not in result.stderr  # metadata is read, not skipped
     corpus = json.loads(_run_cli(["corpus", "--json"], tmp_path / "data").stdout)
     assert [(d["doc"], d["blocks"]) for d in corpus] == [(SUMMARY, 40)]
+
+
+SHORT_REPORT = """# Note on the situation
+
+1. The Secretary-General notes with concern the continued deterioration of the situation and calls on all
+parties to respect international humanitarian law.
+
+2. The Secretary-General recalls that States bear the primary responsibility to protect their populations
+from genocide, war crimes, ethnic cleansing and crimes against humanity.
+
+3. The Secretary-General will continue to follow developments closely and will report to the Security Council.
+"""
+
+
+def test_one_file_is_one_document_when_a_sidecar_changes_its_id(tmp_path, embedder):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report = folder / "A-99-999.md"
+    report.write_text(SHORT_REPORT, encoding="utf-8")
+    first = build_indexer(_settings(tmp_path), embedder).ingest_files([report]).files[0]
+    assert first.doc_id == "A-99-999"
+    (folder / "A-99-999.toml").write_text('id = "A/99/999"\n', encoding="utf-8")
+    indexer = build_indexer(_settings(tmp_path), embedder)
+    second = indexer.ingest_files([report]).files[0]
+    assert list(indexer.store.document_records()) == ["A/99/999"]
+    assert sorted(label for _, label in _units_of(indexer, "A/99/999")) == ["1", "2", "3"]
+    assert _units_of(indexer, "A-99-999") == []
+    assert any("replaces A-99-999" in warning for warning in second.warnings)

@@ -30,7 +30,7 @@ from ingest.readers import READERS, read_file
 from ingest.records import UnitKind
 from ingest.structure import parse_units
 from tests.fixtures_docx import DocxBuilder
-from tests.fixtures_pdf import encrypt_pdf, render_pdf, render_scanned_pdf
+from tests.fixtures_pdf import encrypt_pdf, render_ocr_pdf, render_pdf, render_scanned_pdf
 from tests.fixtures_render import outline, render_docx, render_text, up_to
 
 REPORT = BUNDLED_REPORTS / "2015-A-69-981-vital-and-enduring-commitment.txt"
@@ -264,3 +264,53 @@ def test_retrieval_finds_the_same_paragraph_in_all_three_formats(tmp_path, embed
     assert {(p.unit.doc_id, p.unit.label) for p in result.passages} == {(doc_id, "9") for doc_id in ids}
     pages = {p.unit.doc_id: p.unit.page for p in result.passages}
     assert pages["A/69/981-txt"] is None and pages["A/69/981-docx"] is None and pages["A/69/981-pdf"] >= 2
+
+
+def test_annex_footnotes_restart_their_numbering_and_none_is_lost():
+    def page(spans):
+        return PageLines(group_lines([Span(*s) for s in spans]), 0.0, 842.0)
+
+    body = [(f"{n}.", 100, 760 - 18 * n, 10) for n in range(1, 6)]
+    body += [(f"Paragraph {n} of the report.", 128, 760 - 18 * n, 10) for n in range(1, 6)]
+    pages = [
+        page([*body, ("1", 260, 745, 6.5), ("1", 95, 101, 5.5), ("First note of the report.", 100, 98, 8),
+              ("2", 260, 691, 6.5), ("2", 95, 88, 5.5), ("Second note of the report.", 100, 85, 8)]),
+        page([("Annex", 100, 760, 12, True), ("The forum discussed the matter.", 100, 730, 10),
+              ("1", 260, 733, 6.5), ("It agreed on next steps.", 100, 712, 10), ("2", 230, 715, 6.5),
+              ("1", 95, 101, 5.5), ("Annex note one.", 100, 98, 8),
+              ("2", 95, 88, 5.5), ("Annex note two.", 100, 85, 8)]),
+    ]
+    units = {u.label: u for u in parse_units(layout_text(pages).text)}
+    notes = [label for label, u in units.items() if u.kind is UnitKind.FOOTNOTE]
+    assert notes == ["fn1", "fn2", "fn1 (annex)", "fn2 (annex)"]
+    assert units["fn1"].text == "First note of the report." and units["fn1 (annex)"].text == "Annex note one."
+
+
+OCR_PAGE = [
+    "UNITED NATIONS", "General Assembly", "Distr. GENERAL", "A/47/435", "22 September 1992", "ORIGINAL: ENGLISH",
+    "Report of the Secretary-General", "",
+    "1. In its resolution 46/456 the Assembly requested a report on the matter, which is now submitted.",
+    "2. The Secretary-General has received replies from Member States, summarized in the present report.",
+]
+
+
+@pytest.mark.parametrize("invisible", [True, False])
+def test_a_scan_with_an_ocr_layer_is_read_with_a_visible_warning(tmp_path, invisible):
+    doc = load_document(render_ocr_pdf(tmp_path / "scan.pdf", OCR_PAGE, invisible))
+    assert (doc.meta.symbol, doc.meta.date) == ("A/47/435", "1992-09-22")
+    assert any("OCR layer" in w for w in doc.warnings)
+    assert any("was read by OCR: check it" in w for w in doc.warnings)
+    named = load_document(render_ocr_pdf(tmp_path / "A_47_453.pdf", OCR_PAGE))  # the file name disagrees
+    assert any("the file name says A/47/453" in w for w in named.warnings)
+
+
+def test_a_small_type_table_above_the_footnotes_is_neither_footnote_nor_paragraph():
+    body = [(f"{n}.", 100, 760 - 18 * n, 10) for n in range(1, 6)]
+    body += [(f"Paragraph {n} of the report.", 128, 760 - 18 * n, 10) for n in range(1, 6)]
+    rows = [("Category", 100, 300, 7), ("2024/25", 300, 300, 7), ("2025/26", 400, 300, 7),
+            ("Civilian personnel", 100, 288, 8.5), ("15 528.8", 300, 288, 8.5), ("16 504.8", 400, 288, 8.5)]
+    page = PageLines(group_lines([Span(*s) for s in [*body, ("1", 250, 673, 6.5), *rows, ("1", 95, 101, 5.5),
+                                                     ("A note under the table.", 100, 98, 8)]]), 0.0, 842.0)
+    units = {u.label: u for u in parse_units(layout_text([page]).text)}
+    assert units["fn1"].text == "A note under the table." and units["5"].text == "Paragraph 5 of the report."
+    assert "Civilian personnel" in units["Introduction, table 1"].text

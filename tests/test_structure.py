@@ -151,3 +151,17 @@ def test_numbered_list_inside_a_paragraph_is_not_a_report_paragraph():
 def test_plain_markers_only_for_known_plain_footnotes():
     text, found = extract_markers("resolution 60/1 and protect.7 and S-15/1", frozenset({7}))
     assert (text, found) == ("resolution 60/1 and protect. and S-15/1", (7,))
+
+
+def test_a_short_report_of_three_paragraphs_is_numbered_but_a_short_list_is_not():
+    paragraphs = "\n\n".join(
+        f"{n}. The Secretary-General {verb} the situation in the region and the obligations of all parties under "
+        "international humanitarian law."
+        for n, verb in ((1, "notes"), (2, "recalls"), (3, "reviews"))
+    )
+    assert [u.label for u in parse_units(paragraphs)] == ["1", "2", "3"]
+    listed = "States should:\n\n" + paragraphs
+    assert [u.label for u in parse_units(listed)][1:] == ["Introduction, item 1", "Introduction, item 2",
+                                                         "Introduction, item 3"]
+    assert [u.label for u in parse_units("Steps:\n\n1. Ratify.\n\n2. Report.")] == [
+        "Introduction, ¶1", "Introduction, item 1", "Introduction, item 2"]

@@ -170,7 +170,18 @@ class Indexer:
         if previous and not missing and not stale and previous[1] == ids:
             result.status = "unchanged"
         records[doc_id] = (doc_info(document), ids)
+        self._drop_other_copies(document, records, result)
         return result
+
+    def _drop_other_copies(self, document: Document, records: dict, result: FileResult) -> None:
+        """One file is one document: a copy stored under another id (before a sidecar renamed it) goes."""
+        here = Path(document.file).resolve()
+        for other, (info, _) in list(records.items()):
+            if other != document.meta.doc_id and info.file and Path(info.file).resolve() == here:
+                with self._stage("write"):
+                    result.removed += self.store.remove_document(other)
+                del records[other]
+                result.warnings = (*result.warnings, f"replaces {other}, the same file stored under its old id")
 
     def _embed_and_add(self, units: list[StoredUnit], on_batch: Progress | None, batch: int = 64) -> None:
         # Embed in small batches (progress), write in large ones: Chroma stores several
