@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.outputs.render import passage_json
+from assistant.outputs.render import citation_json, passage_json
 from assistant.records import Answer, Turn
 from evals.dataset import EvalCase
 from evals.metrics import QuestionResult, ScoredPassage, score_case, summarize
@@ -46,15 +46,7 @@ def question_record(case: EvalCase, answer: Answer) -> dict:
         "retrieved": [passage_json(p) for p in answer.retrieved],
         "answer": answer.text,
         "abstained": answer.abstained,
-        "citations": [
-            {
-                "doc": c.passage.unit.doc_id,
-                "para": c.passage.unit.label,
-                "text": c.passage.unit.text,
-                "footnotes": [{"n": n, "text": t} for n, t in c.passage.footnote_texts],
-            }
-            for c in answer.citations
-        ],
+        "citations": [citation_json(c) for c in answer.citations],
         "standalone_question": answer.standalone_question,
         "flagged": list(answer.flagged),
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.markers import replace_runs, split_at_runs
-from assistant.records import Answer
+from assistant.records import Answer, Citation
 from vectorstore.records import Passage
 
 
@@ -28,29 +28,33 @@ def passage_json(passage: Passage) -> dict:
     }
 
 
+def citation_json(citation: Citation) -> dict:
+    """A cited paragraph: doc, para, full text, footnotes [{n, text}], its marker and UN reference."""
+    unit = citation.passage.unit
+    return {
+        "doc": unit.doc_id,
+        "para": unit.label,
+        "text": unit.text,
+        "footnotes": [{"n": n, "text": t} for n, t in citation.passage.footnote_texts],
+        "marker": citation.marker,
+        "reference": citation.reference,
+    }
+
+
 def answer_json(answer: Answer) -> dict:
     """The `r2p ask --json` shape (keys other tools rely on come first)."""
     return {
         "answer": answer.text,
         "abstained": answer.abstained,
         "standalone_question": answer.standalone_question,
-        "citations": [
-            {
-                "doc": c.passage.unit.doc_id,
-                "para": c.passage.unit.label,
-                "text": c.passage.unit.text,
-                "footnotes": [{"n": n, "text": t} for n, t in c.passage.footnote_texts],
-                "marker": c.marker,
-                "reference": c.reference,
-            }
-            for c in answer.citations
-        ],
+        "citations": [citation_json(c) for c in answer.citations],
         "passages": [passage_json(p) for p in answer.retrieved],
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
         "grounded": answer.grounded,
         "flagged": list(answer.flagged),
         "related": [passage_json(p) for p in answer.related],
         "reason": answer.reason,
+        "notice": answer.notice,
         "model": answer.model,
     }
 
