@@ -21,6 +21,7 @@ from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
+from vectorstore.lists import asks_for_list, list_items
 from vectorstore.query import QueryPlan, plan_query
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
@@ -115,7 +116,9 @@ class HybridRetriever:
         lexical = self._lexical(plan.text, scope, snap)
         fused = _demote_footnotes(self._fuse(dense, lexical), snap, plan.text)
         order = _round_robin(fused, snap, scope) if plan.compare and len(scope) > 1 else ranked(fused)
-        passages = [snap.passage(snap.units[snap.by_id[uid]], fused[uid]) for uid in order[:k]]
+        if asks_for_list(plan.text) and not plan.compare:
+            order = _with_list_items(order, snap)
+        passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
         evidence = _evidence(question, snap, dense_top, lexical)
@@ -176,6 +179,7 @@ class HybridRetriever:
 # many documents in scope each also gets its own candidates. A scope of every document of
 # a larger corpus is the whole corpus: the HNSW index, without a filter.
 PER_DOCUMENT_QUERIES = 8
+LIST_TRIGGER_RANKS = 3  # a list announced by one of the top units brings its items
 
 _ASKS_FOR_SOURCES = re.compile(
     r"\b(?:footnotes?|cites?|cited|citing|sources?|references?|documents?|resolutions?|press release|"
@@ -202,6 +206,20 @@ def _demote_footnotes(fused: dict[str, float], snap: CorpusSnapshot, question: s
         uid: score * (FOOTNOTE_WEIGHT if snap.units[snap.by_id[uid]].kind is UnitKind.FOOTNOTE else 1.0)
         for uid, score in fused.items()
     }
+
+
+def _with_list_items(order: list[str], snap: CorpusSnapshot) -> list[str]:
+    """Bring the items of a list announced (or enumerated) by a top unit right after it."""
+    out: list[str] = []
+    for position, uid in enumerate(order):
+        if uid in out:
+            continue
+        out.append(uid)
+        if position < LIST_TRIGGER_RANKS:
+            unit = snap.units[snap.by_id[uid]]
+            body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
+            out.extend(u.unit_id for u in list_items(unit, body) if u.unit_id not in out)
+    return out
 
 
 def _scope(plan: QueryPlan, filters: Filters, docs: dict[str, DocInfo]) -> tuple[str, ...]:
