@@ -114,8 +114,12 @@ class HybridRetriever:
         scope = _scope(plan, filters or Filters(), snap.docs)
         dense, dense_top = self._dense(plan.text, scope, snap)
         lexical = self._lexical(plan.text, scope, snap)
-        fused = _demote_footnotes(self._fuse(dense, lexical), snap, plan.text)
-        order = _round_robin(fused, snap, scope) if plan.compare and len(scope) > 1 else ranked(fused)
+        per_document = plan.compare and len(scope) > 1
+        if per_document:
+            lexical = self._lexical_per_document(plan.text, scope, snap)
+        fused = self._fuse(dense, lexical)
+        fused = _demote_footnotes(fused, snap, plan.text)
+        order = _round_robin(fused, snap, scope) if per_document else ranked(fused)
         if asks_for_list(plan.text) and not plan.compare:
             order = _with_list_items(order, snap)
         passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
@@ -160,8 +164,17 @@ class HybridRetriever:
                 hits += [(doc_owners[i], float(doc_sims[i])) for i in _top(np.arange(len(doc_sims)), doc_sims, per_doc)]
         return hits
 
-    def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
-        scores = snap.lexical.scores(question)
+    def _lexical_per_document(self, topic: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
+        """BM25 candidates of each report in scope, so that none is crowded out."""
+        scores = snap.lexical.scores(topic)
+        lexical: dict[str, float] = {}
+        for doc_id in scope:
+            lexical.update(self._lexical(topic, (doc_id,), snap, scores))
+        return lexical
+
+    def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot,
+                 scores: np.ndarray | None = None) -> dict[str, float]:
+        scores = snap.lexical.scores(question) if scores is None else scores
         if not len(scores):
             return {}
         indices = snap.scope_indices(scope)
