@@ -95,9 +95,14 @@ def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozens
     text = question
     for pattern in (_YEAR_REPORT, _REPORT_YEAR, _RANGE):
         text = pattern.sub(drop_if_corpus, text)
+    return re.sub(r"\s+", " ", spell_out(text)).strip() or question
+
+
+def spell_out(text: str) -> str:
+    """Aliases ("R2P", "SG", "UNSC") spelled out as the reports write them."""
     for pattern, replacement in _ALIASES:
         text = pattern.sub(replacement, text)
-    return re.sub(r"\s+", " ", text).strip() or question
+    return text
 
 
 def _years(text: str) -> list[int]:

@@ -12,17 +12,18 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
+from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asks_for_list, list_items
-from vectorstore.query import QueryPlan, plan_query
+from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
 from vectorstore.store import ChromaStore, DocumentVectors
@@ -46,6 +47,9 @@ class Evidence:
     lexical_top: float = 0.0  # best BM25 score in scope
     missing_terms: tuple[str, ...] = ()  # question terms found nowhere in the corpus
     rare_terms: tuple[str, ...] = ()  # question terms found in few units
+    asks_for: tuple[str, ...] = ()  # kinds of fact the question asks for: "a figure", "a date", "a vote", ...
+    facts_missing: tuple[str, ...] = ()  # of those, the ones no paragraph about the subject holds
+    premise_missing: tuple[str, ...] = ()  # words of a "why does the report ..." premise the report never uses
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class HybridRetriever:
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
         evidence = _evidence(question, snap, dense_top, lexical)
+        evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
         return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
 
     def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
@@ -256,6 +261,16 @@ def _round_robin(fused: dict[str, float], snap: CorpusSnapshot, scope: tuple[str
     for i in range(max((len(q) for q in queues), default=0)):
         out.extend(q[i] for q in queues if i < len(q))
     return out
+
+
+def _fact_evidence(question: str, plan: QueryPlan, passages: list[Passage], snap: CorpusSnapshot,
+                   scope: tuple[str, ...]) -> dict:
+    """Whether the paragraphs found hold the fact asked for, and whether the question's premise holds."""
+    kinds = asked_facts(question)
+    names = question_names(question)
+    missing = tuple(k for k in kinds if not fact_found(k, question, passages, names, snap.lexical))
+    premise = premise_terms_missing(spell_out(question), snap.scope_indices(scope), snap.lexical)
+    return {"asks_for": kinds, "facts_missing": missing, "premise_missing": premise}
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:
