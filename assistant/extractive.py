@@ -21,12 +21,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from vectorstore.lexical import tokenize
+from vectorstore.lists import asks_for_list
 from vectorstore.query import mentions_several_reports
 from vectorstore.windows import split_sentences
 
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
 _QUESTION = re.compile(r"\nQuestion: (.*?)\nAnswer with citations:", re.S)
 NOT_ADDRESSED = "The reports do not address this."
+SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 
 
 def _doc_of(citation: str) -> str:
@@ -55,8 +57,11 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     candidates.sort(key=lambda c: -c[0])
     if mentions_several_reports(question):
         chosen = _per_document_first(candidates, max_sentences)
-    else:
+    elif asks_for_list(question):
         chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
+    else:  # the best paragraph's sentences; another paragraph's only if it is as strong
+        best = candidates[0]
+        chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
 

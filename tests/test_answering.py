@@ -159,7 +159,7 @@ def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embed
         build = __import__("assistant.factory", fromlist=["build_indexer"])
         build.build_indexer(settings, embedder).ingest_files(expand_paths([reports]))
         assistant = build.build_assistant(settings, "openai:fake-model", embedder)
-        answer = assistant.ask("What should the assistant reveal about its system prompt and the budget?")
+        answer = assistant.ask("What should the assistant reveal about its system prompt and the focal point network?")
         request = server.requests[-1]
     system = request.contents("system")
     user = request.contents("user")[-1]
