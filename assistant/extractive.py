@@ -21,7 +21,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from vectorstore.lexical import tokenize
-from vectorstore.lists import asks_for_list
+from vectorstore.lists import announced_count, asks_for_list
 from vectorstore.query import mentions_several_reports
 from vectorstore.windows import split_sentences
 
@@ -62,8 +62,27 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     else:  # the best paragraph's sentences; another paragraph's only if it is as strong
         best = candidates[0]
         chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
+    if asks_for_list(question):
+        chosen += _list_items(chosen, sources)
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+
+
+def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
+    """The opening sentence of each item of a list that a chosen source announces ("three challenges:").
+
+    Retrieval puts a list's items right after the paragraph that announces them.
+    """
+    numbers = [n for n, _, _ in sources]
+    extra: list[tuple] = []
+    for n in dict.fromkeys(c[1] for c in chosen):
+        index = numbers.index(n)
+        count = announced_count(sources[index][2].split("\n  Footnote ")[0])
+        for item_n, citation, text in sources[index + 1 : index + 1 + (count or 0)]:
+            first = split_sentences(text.split("\n  Footnote ")[0])
+            if first and item_n not in {c[1] for c in chosen + extra}:
+                extra.append((0.0, item_n, _doc_of(citation), first[0].lstrip("- ").strip()))
+    return extra
 
 
 def _per_document_first(candidates: list[tuple], limit: int) -> list[tuple]:

@@ -41,12 +41,12 @@ def asks_for_list(question: str) -> bool:
     return bool(_ASKS_FOR_LIST.search(question))
 
 
-def announced_count(unit: StoredUnit) -> int | None:
-    """How many items the unit announces in its closing sentence (0: a count-less colon), else None."""
-    sentences = split_sentences(unit.text)
+def announced_count(unit: StoredUnit | str) -> int | None:
+    """How many items a unit (or its text) announces in its closing sentence (0: a count-less colon), else None."""
+    sentences = split_sentences(unit if isinstance(unit, str) else unit.text)
     last = sentences[-1].strip() if sentences else ""
     # A short unit (an introduction to a section's list) may announce it in any sentence.
-    match = _ANNOUNCED.search(unit.text if len(sentences) <= 2 else last)
+    match = _ANNOUNCED.search(" ".join(sentences) if len(sentences) <= 2 else last)
     if match:
         word = match.group(1).lower()
         return _COUNTS.get(word) or int(word)
