@@ -41,6 +41,23 @@ def asks_for_list(question: str) -> bool:
     return bool(_ASKS_FOR_LIST.search(question))
 
 
+def asked_count(question: str) -> int | None:
+    """The number of items a question asks for ("What three reasons ..." -> 3), if it says."""
+    match = _ASKS_FOR_LIST.search(question)
+    word = match.group(0).split()[0].lower() if match else ""
+    return _COUNTS.get(word) or (int(word) if word.isdigit() else None)
+
+
+def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int) -> list[StoredUnit]:
+    """The whole list `unit` belongs to (announcement and items, in order) if it has `count` items, else []."""
+    items = list_items(unit, body)
+    whole = sorted({u.unit_id: u for u in [unit, *items]}.values(), key=lambda u: u.order)
+    enumerated = [u for u in whole if is_enumerated(u)]
+    if announced_count(unit) == count or (is_enumerated(unit) and len(enumerated) == count):
+        return whole
+    return []
+
+
 def announced_count(unit: StoredUnit | str) -> int | None:
     """How many items a unit (or its text) announces in its closing sentence (0: a count-less colon), else None."""
     sentences = split_sentences(unit if isinstance(unit, str) else unit.text)

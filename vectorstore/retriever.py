@@ -22,7 +22,7 @@ from vectorstore.embedder import Embedder
 from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
-from vectorstore.lists import asks_for_list, list_items
+from vectorstore.lists import asked_count, asks_for_list, list_items, list_of_size
 from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
@@ -125,7 +125,7 @@ class HybridRetriever:
         fused = _demote_footnotes(fused, snap, plan.text)
         order = _round_robin(fused, snap, scope) if per_document else ranked(fused)
         if asks_for_list(plan.text) and not plan.compare:
-            order = _with_list_items(order, snap)
+            order = _with_list_items(order, snap, asked_count(plan.text))
         passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
@@ -226,9 +226,19 @@ def _demote_footnotes(fused: dict[str, float], snap: CorpusSnapshot, question: s
     }
 
 
-def _with_list_items(order: list[str], snap: CorpusSnapshot) -> list[str]:
-    """Bring the items of a list announced (or enumerated) by a top unit right after it."""
+def _with_list_items(order: list[str], snap: CorpusSnapshot, count: int | None) -> list[str]:
+    """Bring the items of a list announced (or enumerated) by a top unit right after it.
+
+    A list of exactly as many items as the question asks for ("three reasons") comes first
+    when it starts among the first ten units.
+    """
     out: list[str] = []
+    for uid in order[:10] if count else []:
+        unit = snap.units[snap.by_id[uid]]
+        body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
+        if whole := list_of_size(unit, body, count):
+            out = [u.unit_id for u in whole]
+            break
     for position, uid in enumerate(order):
         if uid in out:
             continue
