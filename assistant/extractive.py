@@ -28,6 +28,8 @@ from vectorstore.windows import split_sentences
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
 _QUESTION = re.compile(r"\nQuestion: (.*?)\nAnswer with citations:", re.S)
 NOT_ADDRESSED = "The reports do not address this."
+_CONTEXT = re.compile(r"\s*\(following up on: .*\)\s*$", re.S)  # see assistant.condense.ContextCondenser
+CONTEXT_WEIGHT = 0.4
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 
 
@@ -45,6 +47,9 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     terms = list(dict.fromkeys(tokenize(question)))
     df = {t: sum(1 for _, _, text in sources if t in set(tokenize(text))) for t in terms}
     weights = {t: 1.0 + math.log((1 + len(sources)) / (1 + df[t])) for t in terms if df[t]}
+    if match := _CONTEXT.search(question):  # a condensed follow-up: its own words say what is asked
+        own = set(tokenize(question[: match.start()]))
+        weights = {t: w * (1.0 if t in own else CONTEXT_WEIGHT) for t, w in weights.items()}
     candidates = []
     for rank, (n, citation, text) in enumerate(sources):
         body = text.split("\n  Footnote ")[0]
