@@ -52,7 +52,7 @@ def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
         words = match.group(0).split()
         if not before or before.endswith((".", "?", "!", ":", "“", '"')):
             words = words[1:]  # a capital at a sentence start says nothing
-        words = [re.sub(r"'s$", "", w) for w in words if w not in _IGNORED]
+        words = [re.sub(r"'s?$", "", w) for w in words if w not in _IGNORED]  # Adviser's, Advisers'
         words = [w[:-1] if len(w) > 2 and w[-1] == "s" and w[:-1].isupper() else w for w in words]  # "NGOs"
         if len(words) == 1 and words[0].isupper():
             continue
@@ -68,7 +68,7 @@ def corpus_vocabulary(snapshot: CorpusSnapshot) -> set[str]:
     vocabulary: set[str] = set()
     for text in texts:
         for word in re.findall(r"[A-Za-z][\w'-]*", fold(text)):
-            word = re.sub(r"'s$", "", word)
+            word = re.sub(r"'s?$", "", word)
             vocabulary.add(word.lower())
             vocabulary.update(part.lower() for part in word.split("-"))
             if word.isupper():

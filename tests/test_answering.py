@@ -209,3 +209,9 @@ def test_a_false_premise_is_declined_and_the_closest_paragraph_offered(extractiv
     assert answer.abstained and answer.citations == ()
     assert "does not say" in answer.reason and "expelling" in answer.reason
     assert answer.related and answer.related[0].unit.doc_id == "A/66/874"
+
+
+def test_a_plural_possessive_name_is_not_taken_for_an_unknown_name(extractive):
+    answer = extractive.ask("What do the reports say about the Special Advisers’ joint office?")
+    assert not answer.abstained
+    assert "A/66/874, para. 5" in _refs(answer)
