@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ingest.records import UnitKind
 from vectorstore.records import StoredUnit
+from vectorstore.snapshot import CorpusSnapshot
 from vectorstore.windows import split_sentences
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -31,6 +32,7 @@ _ORDINAL_OPENER = re.compile(
 )
 _ITEM_LABEL = re.compile(r"^(.*?\b(?:item|bullet))\s+\d+$")
 MAX_ITEMS = 6
+LIST_TRIGGER_RANKS = 3  # a list announced by one of the top units brings its items
 _ASKS_FOR_LIST = re.compile(
     rf"\b(?:(?:{'|'.join(_COUNTS)}|[2-9])\s+(?:[\w-]+\s+){{0,2}}?[a-z]+s|list\w*|enumerat\w*)\b", re.I
 )
@@ -113,3 +115,27 @@ def _following_items(body: Sequence[StoredUnit], index: int, count: int, bounded
     if not bounded:  # a colon with no count: only units that look like items
         return [u for u in after[:count] if u.kind is UnitKind.BLOCK or is_enumerated(u)][:count]
     return list(after[:count])
+
+
+def with_list_items(order: list[str], snap: CorpusSnapshot, count: int | None) -> list[str]:
+    """Bring the items of a list announced (or enumerated) by a top unit right after it.
+
+    A list of exactly as many items as the question asks for ("three reasons") comes first
+    when it starts among the first ten units.
+    """
+    out: list[str] = []
+    for uid in order[:10] if count else []:
+        unit = snap.units[snap.by_id[uid]]
+        body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
+        if whole := list_of_size(unit, body, count):
+            out = [u.unit_id for u in whole]
+            break
+    for position, uid in enumerate(order):
+        if uid in out:
+            continue
+        out.append(uid)
+        if position < LIST_TRIGGER_RANKS:
+            unit = snap.units[snap.by_id[uid]]
+            body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
+            out.extend(u.unit_id for u in list_items(unit, body) if u.unit_id not in out)
+    return out

@@ -22,7 +22,7 @@ from vectorstore.embedder import Embedder
 from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
-from vectorstore.lists import asked_count, asks_for_list, list_items, list_of_size
+from vectorstore.lists import asked_count, asks_for_list, with_list_items
 from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
@@ -121,11 +121,11 @@ class HybridRetriever:
         per_document = plan.compare and len(scope) > 1
         if per_document:
             lexical = self._lexical_per_document(plan.text, scope, snap)
-        fused = self._fuse(dense, lexical)
+        fused = self._fuse(dense, lexical, _lexical_coverage(plan.text, lexical, snap))
         fused = _demote_footnotes(fused, snap, plan.text)
         order = _round_robin(fused, snap, scope) if per_document else ranked(fused)
         if asks_for_list(plan.text) and not plan.compare:
-            order = _with_list_items(order, snap, asked_count(plan.text))
+            order = with_list_items(order, snap, asked_count(plan.text))
         passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
@@ -187,9 +187,11 @@ class HybridRetriever:
         top = _top(candidates, scores, self.lexical_candidates)
         return {snap.units[i].unit_id: float(scores[i]) for i in top}
 
-    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float], coverage: float = 1.0) -> dict[str, float]:
         if self.fusion == "weighted":
-            return weighted_fusion([dense, lexical], [0.6, 0.4])
+            # Few of the question's words in the best BM25 paragraph: a paraphrase, where BM25 is noise.
+            dense_weight = 0.6 if coverage >= WEAK_LEXICAL else PARAPHRASE_DENSE_WEIGHT
+            return weighted_fusion([dense, lexical], [dense_weight, 1 - dense_weight])
         return reciprocal_rank_fusion([ranked(dense), ranked(lexical)], k=self.rrf_k)
 
 
@@ -197,7 +199,6 @@ class HybridRetriever:
 # many documents in scope each also gets its own candidates. A scope of every document of
 # a larger corpus is the whole corpus: the HNSW index, without a filter.
 PER_DOCUMENT_QUERIES = 8
-LIST_TRIGGER_RANKS = 3  # a list announced by one of the top units brings its items
 
 _ASKS_FOR_SOURCES = re.compile(
     r"\b(?:footnotes?|cites?|cited|citing|sources?|references?|documents?|resolutions?|press release|"
@@ -205,6 +206,20 @@ _ASKS_FOR_SOURCES = re.compile(
     re.I,
 )
 FOOTNOTE_WEIGHT = 0.5
+
+
+# Below this share of the question's words in the best BM25 paragraph, dense similarity leads.
+WEAK_LEXICAL = 0.4
+PARAPHRASE_DENSE_WEIGHT = 0.8
+
+
+def _lexical_coverage(text: str, lexical: dict[str, float], snap: CorpusSnapshot) -> float:
+    """Share of the question's corpus words that its best BM25 paragraph contains."""
+    terms = {t for t in tokenize(text) if snap.lexical.document_frequency(t)}
+    if not terms or not lexical:
+        return 1.0
+    best = snap.units[snap.by_id[max(lexical, key=lexical.get)]]
+    return len(terms & set(tokenize(best.text))) / len(terms)
 
 
 def _top(candidates: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
@@ -224,30 +239,6 @@ def _demote_footnotes(fused: dict[str, float], snap: CorpusSnapshot, question: s
         uid: score * (FOOTNOTE_WEIGHT if snap.units[snap.by_id[uid]].kind is UnitKind.FOOTNOTE else 1.0)
         for uid, score in fused.items()
     }
-
-
-def _with_list_items(order: list[str], snap: CorpusSnapshot, count: int | None) -> list[str]:
-    """Bring the items of a list announced (or enumerated) by a top unit right after it.
-
-    A list of exactly as many items as the question asks for ("three reasons") comes first
-    when it starts among the first ten units.
-    """
-    out: list[str] = []
-    for uid in order[:10] if count else []:
-        unit = snap.units[snap.by_id[uid]]
-        body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
-        if whole := list_of_size(unit, body, count):
-            out = [u.unit_id for u in whole]
-            break
-    for position, uid in enumerate(order):
-        if uid in out:
-            continue
-        out.append(uid)
-        if position < LIST_TRIGGER_RANKS:
-            unit = snap.units[snap.by_id[uid]]
-            body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
-            out.extend(u.unit_id for u in list_items(unit, body) if u.unit_id not in out)
-    return out
 
 
 def _scope(plan: QueryPlan, filters: Filters, docs: dict[str, DocInfo]) -> tuple[str, ...]:
