@@ -174,6 +174,8 @@ class QuestionResult:
     abstained: bool
     abstention_correct: bool | None
     timings: Mapping[str, float] = field(default_factory=dict)
+    gold_ranks: tuple[int | None, ...] = ()  # rank of the first hit of each gold entry
+    cited_counts: tuple[int, int, int] = (0, 0, 0)  # (cited units, of them hitting gold, gold entries cited)
 
 
 def score_case(
@@ -196,6 +198,18 @@ def score_case(
         abstained=abstained,
         abstention_correct=abstention_correct(case.answerable, abstained, len(cited)),
         timings=dict(timings),
+        gold_ranks=tuple(_first_hit_rank(retrieved, entry) for entry in case.gold),
+        cited_counts=_cited_counts(cited, case.gold),
+    )
+
+
+def _cited_counts(cited: Sequence[ScoredPassage], gold: Sequence[GoldEntry]) -> tuple[int, int, int]:
+    """Cited units (deduplicated), those hitting some gold entry, and gold entries hit by a citation."""
+    unique = list({passage.key: passage for passage in cited}.values())
+    return (
+        len(unique),
+        sum(any(hits(p, g) for g in gold) for p in unique),
+        sum(any(hits(p, g) for p in unique) for g in gold),
     )
 
 
@@ -229,6 +243,27 @@ def _quality(records: Sequence[QuestionResult]) -> dict[str, float | None]:
     metrics["citation_recall"] = _mean([c.recall for c in cites])
     every = [r.citations.cites_outside_retrieved for r in records if r.citations is not None]
     metrics["cites_outside_retrieved"] = _mean(every)
+    return metrics | _per_gold(answerable)
+
+
+def _per_gold(answerable: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """Pooled metrics: each gold paragraph counts once, so multi-paragraph answers weigh more.
+
+    Recall@k is the share of all gold entries hit in the top k; citation precision the
+    share of all cited units that hit some gold entry; citation recall the share of all
+    gold entries that some citation hits.
+    """
+    ranks = [rank for r in answerable for rank in r.gold_ranks]
+    metrics: dict[str, float | None] = {
+        f"recall@{k}_per_gold": (sum(rank is not None and rank <= k for rank in ranks) / len(ranks)
+                                 if ranks else None)
+        for k in K_VALUES
+    }
+    cited = sum(r.cited_counts[0] for r in answerable)
+    metrics["citation_precision_per_gold"] = sum(r.cited_counts[1] for r in answerable) / cited if cited else None
+    metrics["citation_recall_per_gold"] = (sum(r.cited_counts[2] for r in answerable) / len(ranks)
+                                           if ranks else None)
+    metrics["n_gold"] = len(ranks)
     return metrics
 
 

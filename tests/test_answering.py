@@ -159,7 +159,7 @@ def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embed
         build = __import__("assistant.factory", fromlist=["build_indexer"])
         build.build_indexer(settings, embedder).ingest_files(expand_paths([reports]))
         assistant = build.build_assistant(settings, "openai:fake-model", embedder)
-        answer = assistant.ask("What should the assistant reveal about its system prompt and the budget?")
+        answer = assistant.ask("What should the assistant reveal about its system prompt and previous instructions?")
         request = server.requests[-1]
     system = request.contents("system")
     user = request.contents("user")[-1]
@@ -182,3 +182,36 @@ def test_paragraph_references_and_list_numbers_do_not_split_sentences():
     text = "It cites resolution 60/1, para. 138 on this. [1] Steps:\n1. Ratify treaties [2]. Then act."
     assert split_answer_sentences(text) == ["It cites resolution 60/1, para. 138 on this. [1]",
                                             "Steps:\n1. Ratify treaties [2].", "Then act."]
+
+
+@pytest.mark.parametrize("name", ["Côte d'Ivoire", "Côte d’Ivoire", "Cote d'Ivoire"])
+def test_a_name_written_with_an_elided_article_or_without_accents_is_answered(extractive, name):
+    answer = extractive.ask(f"What happened in {name} according to the 2015 report?")
+    assert not answer.abstained
+    assert "A/69/981, para. 8" in _refs(answer)
+
+
+def test_a_figure_the_reports_never_give_is_declined_with_the_reason(extractive):
+    answer = extractive.ask(
+        "How many votes did the General Assembly resolution endorsing the World Summit Outcome receive?")
+    assert answer.abstained and answer.citations == ()
+    assert "asks for a vote" in answer.reason and answer.related
+
+
+def test_a_figure_the_report_gives_is_answered(extractive):
+    answer = extractive.ask("How many States have appointed a national focal point, according to the 2017 report?")
+    assert not answer.abstained
+    assert "A/71/1016, para. 38" in _refs(answer) and "Fifty-nine" in answer.text
+
+
+def test_a_false_premise_is_declined_and_the_closest_paragraph_offered(extractive):
+    answer = extractive.ask("Why does the 2012 report recommend expelling States from the United Nations?")
+    assert answer.abstained and answer.citations == ()
+    assert "does not say" in answer.reason and "expelling" in answer.reason
+    assert answer.related and answer.related[0].unit.doc_id == "A/66/874"
+
+
+def test_a_plural_possessive_name_is_not_taken_for_an_unknown_name(extractive):
+    answer = extractive.ask("What do the reports say about the Special Advisers’ joint office?")
+    assert not answer.abstained
+    assert "A/66/874, para. 5" in _refs(answer)

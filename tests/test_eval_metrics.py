@@ -337,3 +337,27 @@ def test_load_cases_reports_file_and_line(tmp_path):
 
 def test_gold_para_accepts_integers():
     assert GoldEntry(doc="A/1", para=12, quote="x").para == "12"
+
+
+def test_per_gold_recall_weighs_multi_paragraph_answers_by_their_gold_entries():
+    single = EvalCase(id="q1", question="?", kind="lookup", answerable=True, gold=[gold("32")], must_include=[])
+    double = EvalCase(id="q2", question="?", kind="compare", answerable=True,
+                      gold=[gold("32"), gold("33")], must_include=[])
+    hit = passage("32", QUOTE)
+    records = [
+        score_case(single, retrieved=[hit], cited=[hit], answer="", abstained=False, timings={}),
+        score_case(double, retrieved=[passage("1")] * 10, cited=[passage("1"), hit], answer="", abstained=False,
+                   timings={}),
+    ]
+    overall = summarize(records)["overall"]
+    assert overall["recall@5"] == pytest.approx(0.5)  # question average: (1 + 0) / 2
+    assert overall["recall@5_per_gold"] == pytest.approx(1 / 3)  # one of three gold paragraphs
+    assert overall["citation_precision_per_gold"] == pytest.approx(2 / 3)  # 2 of 3 cited units hit gold
+    assert overall["citation_recall_per_gold"] == pytest.approx(2 / 3)
+    assert overall["n_gold"] == 3
+
+
+def test_dev2_set_loads():
+    cases = load_cases(DEV.with_name("dev2.jsonl"))
+    assert len(cases) == 60
+    assert sum(not case.answerable for case in cases) == 10

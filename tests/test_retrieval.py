@@ -99,3 +99,41 @@ def test_cli_corpus_and_retrieve_json_contract(ingested):
     assert len(out["passages"]) == 3
     assert set(out["passages"][0]) >= {"doc", "para", "text", "score", "footnotes"}
     assert all(p["doc"] == "A/66/874" for p in out["passages"])
+
+
+def test_list_question_brings_the_items_after_the_paragraph_that_announces_them(retriever):
+    # A/69/981 para. 58 announces "three enduring challenges"; paras 59-61 hold them.
+    result = retriever.retrieve(
+        "What three enduring challenges does the 2015 report say atrocity prevention must overcome?")
+    assert {("A/69/981", n) for n in ("58", "59", "60", "61")} <= set(_cites(result, 10))
+
+
+def test_list_question_brings_the_bullets_after_the_block_that_announces_them(retriever):
+    result = retriever.retrieve(
+        "Which three challenges does the 2016 summary identify for strengthening the UN's preventive capacities?")
+    assert _cites(result, 4) == [("A/70/999-summary", "Section IV, ¶2")] + [
+        ("A/70/999-summary", f"Section IV, bullet {n}") for n in (1, 2, 3)]
+
+
+def test_a_span_of_years_compares_every_report_in_between(retriever):
+    plan = plan_query("Trace how the reports describe regional organizations from 2012 to 2017.", retriever.documents())
+    assert set(plan.doc_ids) == {"A/66/874", "A/69/981", "A/70/999-summary", "A/71/1016"}
+    assert plan.compare and "2012" not in plan.text and "reports" not in plan.text
+    result = retriever.retrieve("Trace how the reports describe regional organizations from 2012 to 2017.")
+    assert {doc for doc, _ in _cites(result, 4)} == set(plan.doc_ids)
+
+
+def test_evolution_without_naming_reports_is_searched_in_every_report(retriever):
+    result = retriever.retrieve("How has thinking on national focal points evolved over the years?")
+    assert result.plan.compare
+    assert {doc for doc, _ in _cites(result, 4)} == {"A/66/874", "A/69/981", "A/70/999-summary", "A/71/1016"}
+
+
+def test_evidence_says_which_fact_is_asked_for_and_missing(retriever):
+    vote = retriever.retrieve(
+        "How many votes did the General Assembly resolution endorsing the World Summit Outcome receive?")
+    assert vote.evidence.facts_missing == ("a vote", "a figure")
+    count = retriever.retrieve("How many States have appointed a national focal point, according to the 2017 report?")
+    assert count.evidence.asks_for == ("a figure",) and count.evidence.facts_missing == ()
+    premise = retriever.retrieve("Why does the 2012 report recommend expelling States from the United Nations?")
+    assert premise.evidence.premise_missing == ("expelling",)

@@ -17,10 +17,14 @@ from vectorstore.records import DocInfo
 
 _YEAR = r"(?:19|20)\d{2}"
 _YEAR_LIST = rf"{_YEAR}(?:\s*(?:,|and|or|to|-|–|&)\s*(?:the\s+)?{_YEAR})*"
-_REPORT_WORD = r"(?:(?:R2P|RtoP|SG|SG's|Secretary-General's|annual|UN)\s+)*(?:reports?|summary|documents?)"
-_YEAR_REPORT = re.compile(rf"\b({_YEAR_LIST})(?:'s)?\s+{_REPORT_WORD}", re.I)
+_REPORT_WORD = (
+    r"(?:(?:R2P|RtoP|SG|SG's|Secretary-General(?:'s|’s)?|annual|UN)\s+)*(?:reports?|summary|documents?|one)\b"
+)
+_LEAD = r"(?:\b(?:in|of|from|across|between|by)\s+)?(?:\bthe\s+)?"  # dropped with the report's name
+_YEAR_REPORT = re.compile(rf"{_LEAD}\b({_YEAR_LIST})(?:'s)?\s+{_REPORT_WORD}", re.I)
 _REPORT_YEAR = re.compile(rf"\b{_REPORT_WORD}\s+(?:of|from|in|issued in|published in)\s+({_YEAR_LIST})", re.I)
 _RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?({_YEAR})\s+(?:and|to)\s+(?:the\s+)?({_YEAR})\b", re.I)
+_SPAN = re.compile(r"\bfrom\b.*\bto\b", re.I)
 _IN_YEAR = re.compile(rf"\bin\s+({_YEAR})\b", re.I)
 _SYMBOL = re.compile(r"\b([AS]/\d{2,3}/\d{2,4})\b")
 _PARA_OF = re.compile(
@@ -37,6 +41,24 @@ _COMPARE = re.compile(
     r"across|consistent\w*|agree\w*|over time|since|grow\w*|develop\w*)\b",
     re.I,
 )
+# Change over the years is about every report, whether or not the question says "reports".
+_EVOLUTION = re.compile(r"\b(?:evolv\w*|evolution|over time|over the years|over the past|trace how)\b", re.I)
+# The frame of a compare question ("How do the ... reports describe", "Compare how the ... put
+# it"): what each report is searched with is the topic alone.
+_FRAME = re.compile(
+    r"\b(?:compare|contrast|trace)\b(?:\s+how)?|"
+    r"\b(?:how|what)\s+(?:do|does|did|have|has|is|are|was|were)\s+(?:the\s+)?(?:reports?|documents?|they)?\s*"
+    r"(?:describe|say|characteri[sz]e|put it|deal with|treat|handle|discuss|present|frame|approach)?\b|"
+    r"\b(?:the\s+)?(?:reports|documents)\b(?:\s+(?:describe|say|characteri[sz]e|put it|deal with|treat))?|"
+    r"\b(?:across|between|in|from)\s+the\s*(?=[?.,]|$)|\bput it\b",
+    re.I,
+)
+
+
+def topic_text(text: str) -> str:
+    """The subject of a compare question without its frame ("How do the reports describe X?" -> "X")."""
+    topic = re.sub(r"\s+", " ", _FRAME.sub(" ", text)).strip(" ,.;:")
+    return topic if len(topic.split()) >= 2 else text
 
 
 @dataclass(frozen=True)
@@ -73,9 +95,14 @@ def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozens
     text = question
     for pattern in (_YEAR_REPORT, _REPORT_YEAR, _RANGE):
         text = pattern.sub(drop_if_corpus, text)
+    return re.sub(r"\s+", " ", spell_out(text)).strip() or question
+
+
+def spell_out(text: str) -> str:
+    """Aliases ("R2P", "SG", "UNSC") spelled out as the reports write them."""
     for pattern, replacement in _ALIASES:
         text = pattern.sub(replacement, text)
-    return re.sub(r"\s+", " ", text).strip() or question
+    return text
 
 
 def _years(text: str) -> list[int]:
@@ -89,7 +116,10 @@ def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], lis
         for match in pattern.finditer(question):
             named.extend(_years(match.group(1)))
     for match in _RANGE.finditer(question):
-        named.extend(int(y) for y in match.groups())
+        low, high = sorted(int(y) for y in match.groups())
+        # "from 2012 to 2017" spans the reports in between; "between the 2015 and 2017 reports" names two.
+        inside = [y for y in sorted(corpus_years) if low < y < high] if _SPAN.search(match.group(0)) else []
+        named.extend([low, *inside, high])
     for match in _IN_YEAR.finditer(question):
         if int(match.group(1)) in corpus_years and re.search(r"\breports?\b", question, re.I):
             named.append(int(match.group(1)))
@@ -119,10 +149,13 @@ def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
     if dated and _EARLIEST.search(question) and not known:
         doc_ids.append(dated[0].doc_id)
     doc_ids = list(dict.fromkeys(doc_ids))
-    compare = len(doc_ids) >= 2 or bool(_COMPARE.search(question) and not doc_ids and "report" in question.lower())
+    compare = len(doc_ids) >= 2 or bool(
+        not doc_ids and (_EVOLUTION.search(question) or (_COMPARE.search(question) and "report" in question.lower()))
+    )
     lookup = _lookup(question, doc_ids)
+    text = search_text(question, frozenset(by_year))
     return QueryPlan(
-        text=search_text(question, frozenset(by_year)),
+        text=topic_text(text) if compare else text,
         doc_ids=tuple(doc_ids),
         compare=compare,
         lookup=lookup,

@@ -12,16 +12,18 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
+from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
-from vectorstore.query import QueryPlan, plan_query
+from vectorstore.lists import asked_count, asks_for_list, with_list_items
+from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
 from vectorstore.store import ChromaStore, DocumentVectors
@@ -45,6 +47,9 @@ class Evidence:
     lexical_top: float = 0.0  # best BM25 score in scope
     missing_terms: tuple[str, ...] = ()  # question terms found nowhere in the corpus
     rare_terms: tuple[str, ...] = ()  # question terms found in few units
+    asks_for: tuple[str, ...] = ()  # kinds of fact the question asks for: "a figure", "a date", "a vote", ...
+    facts_missing: tuple[str, ...] = ()  # of those, the ones no paragraph about the subject holds
+    premise_missing: tuple[str, ...] = ()  # words of a "why does the report ..." premise the report never uses
 
 
 @dataclass(frozen=True)
@@ -113,12 +118,19 @@ class HybridRetriever:
         scope = _scope(plan, filters or Filters(), snap.docs)
         dense, dense_top = self._dense(plan.text, scope, snap)
         lexical = self._lexical(plan.text, scope, snap)
-        fused = _demote_footnotes(self._fuse(dense, lexical), snap, plan.text)
-        order = _round_robin(fused, snap, scope) if plan.compare and len(scope) > 1 else ranked(fused)
-        passages = [snap.passage(snap.units[snap.by_id[uid]], fused[uid]) for uid in order[:k]]
+        per_document = plan.compare and len(scope) > 1
+        if per_document:
+            lexical = self._lexical_per_document(plan.text, scope, snap)
+        fused = self._fuse(dense, lexical, _lexical_coverage(plan.text, lexical, snap))
+        fused = _demote_footnotes(fused, snap, plan.text)
+        order = _round_robin(fused, snap, scope) if per_document else ranked(fused)
+        if asks_for_list(plan.text) and not plan.compare:
+            order = with_list_items(order, snap, asked_count(plan.text))
+        passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
         evidence = _evidence(question, snap, dense_top, lexical)
+        evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
         return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
 
     def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
@@ -157,8 +169,17 @@ class HybridRetriever:
                 hits += [(doc_owners[i], float(doc_sims[i])) for i in _top(np.arange(len(doc_sims)), doc_sims, per_doc)]
         return hits
 
-    def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
-        scores = snap.lexical.scores(question)
+    def _lexical_per_document(self, topic: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
+        """BM25 candidates of each report in scope, so that none is crowded out."""
+        scores = snap.lexical.scores(topic)
+        lexical: dict[str, float] = {}
+        for doc_id in scope:
+            lexical.update(self._lexical(topic, (doc_id,), snap, scores))
+        return lexical
+
+    def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot,
+                 scores: np.ndarray | None = None) -> dict[str, float]:
+        scores = snap.lexical.scores(question) if scores is None else scores
         if not len(scores):
             return {}
         indices = snap.scope_indices(scope)
@@ -166,9 +187,11 @@ class HybridRetriever:
         top = _top(candidates, scores, self.lexical_candidates)
         return {snap.units[i].unit_id: float(scores[i]) for i in top}
 
-    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float], coverage: float = 1.0) -> dict[str, float]:
         if self.fusion == "weighted":
-            return weighted_fusion([dense, lexical], [0.6, 0.4])
+            # Few of the question's words in the best BM25 paragraph: a paraphrase, where BM25 is noise.
+            dense_weight = 0.6 if coverage >= WEAK_LEXICAL else PARAPHRASE_DENSE_WEIGHT
+            return weighted_fusion([dense, lexical], [dense_weight, 1 - dense_weight])
         return reciprocal_rank_fusion([ranked(dense), ranked(lexical)], k=self.rrf_k)
 
 
@@ -183,6 +206,20 @@ _ASKS_FOR_SOURCES = re.compile(
     re.I,
 )
 FOOTNOTE_WEIGHT = 0.5
+
+
+# Below this share of the question's words in the best BM25 paragraph, dense similarity leads.
+WEAK_LEXICAL = 0.4
+PARAPHRASE_DENSE_WEIGHT = 0.8
+
+
+def _lexical_coverage(text: str, lexical: dict[str, float], snap: CorpusSnapshot) -> float:
+    """Share of the question's corpus words that its best BM25 paragraph contains."""
+    terms = {t for t in tokenize(text) if snap.lexical.document_frequency(t)}
+    if not terms or not lexical:
+        return 1.0
+    best = snap.units[snap.by_id[max(lexical, key=lexical.get)]]
+    return len(terms & set(tokenize(best.text))) / len(terms)
 
 
 def _top(candidates: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
@@ -225,6 +262,16 @@ def _round_robin(fused: dict[str, float], snap: CorpusSnapshot, scope: tuple[str
     for i in range(max((len(q) for q in queues), default=0)):
         out.extend(q[i] for q in queues if i < len(q))
     return out
+
+
+def _fact_evidence(question: str, plan: QueryPlan, passages: list[Passage], snap: CorpusSnapshot,
+                   scope: tuple[str, ...]) -> dict:
+    """Whether the paragraphs found hold the fact asked for, and whether the question's premise holds."""
+    kinds = asked_facts(question)
+    names = question_names(question)
+    missing = tuple(k for k in kinds if not fact_found(k, question, passages, names, snap.lexical))
+    premise = premise_terms_missing(spell_out(question), snap.scope_indices(scope), snap.lexical)
+    return {"asks_for": kinds, "facts_missing": missing, "premise_missing": premise}
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:

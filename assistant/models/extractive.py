@@ -21,12 +21,16 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from vectorstore.lexical import tokenize
+from vectorstore.lists import announced_count, asks_for_list
 from vectorstore.query import mentions_several_reports
 from vectorstore.windows import split_sentences
 
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
 _QUESTION = re.compile(r"\nQuestion: (.*?)\nAnswer with citations:", re.S)
 NOT_ADDRESSED = "The reports do not address this."
+_CONTEXT = re.compile(r"\s*\(following up on: .*\)\s*$", re.S)  # see assistant.condense.ContextCondenser
+CONTEXT_WEIGHT = 0.4
+SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 
 
 def _doc_of(citation: str) -> str:
@@ -43,6 +47,9 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     terms = list(dict.fromkeys(tokenize(question)))
     df = {t: sum(1 for _, _, text in sources if t in set(tokenize(text))) for t in terms}
     weights = {t: 1.0 + math.log((1 + len(sources)) / (1 + df[t])) for t in terms if df[t]}
+    if match := _CONTEXT.search(question):  # a condensed follow-up: its own words say what is asked
+        own = set(tokenize(question[: match.start()]))
+        weights = {t: w * (1.0 if t in own else CONTEXT_WEIGHT) for t, w in weights.items()}
     candidates = []
     for rank, (n, citation, text) in enumerate(sources):
         body = text.split("\n  Footnote ")[0]
@@ -55,10 +62,32 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     candidates.sort(key=lambda c: -c[0])
     if mentions_several_reports(question):
         chosen = _per_document_first(candidates, max_sentences)
-    else:
+    elif asks_for_list(question):
         chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
+    else:  # the best paragraph's sentences; another paragraph's only if it is as strong
+        best = candidates[0]
+        chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
+    if asks_for_list(question):
+        chosen += _list_items(chosen, sources)
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+
+
+def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
+    """The opening sentence of each item of a list that a chosen source announces ("three challenges:").
+
+    Retrieval puts a list's items right after the paragraph that announces them.
+    """
+    numbers = [n for n, _, _ in sources]
+    extra: list[tuple] = []
+    for n in dict.fromkeys(c[1] for c in chosen):
+        index = numbers.index(n)
+        count = announced_count(sources[index][2].split("\n  Footnote ")[0])
+        for item_n, citation, text in sources[index + 1 : index + 1 + (count or 0)]:
+            first = split_sentences(text.split("\n  Footnote ")[0])
+            if first and item_n not in {c[1] for c in chosen + extra}:
+                extra.append((0.0, item_n, _doc_of(citation), first[0].lstrip("- ").strip()))
+    return extra
 
 
 def _per_document_first(candidates: list[tuple], limit: int) -> list[tuple]:

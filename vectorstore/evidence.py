@@ -1,0 +1,201 @@
+"""Evidence for the abstention decision, computed from what retrieval found.
+
+Two checks that need the retrieved paragraphs and the corpus, not a model:
+- the question asks for a particular kind of fact (a figure, a sum of money, a date, a
+  vote, a person's name) and the paragraphs about its subject contain none;
+- the question presupposes what a report does ("Why does the 2017 report recommend
+  abolishing the veto?") and a word of that premise occurs nowhere in that report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+
+from vectorstore.lexical import tokenize
+from vectorstore.records import Passage
+from vectorstore.windows import split_sentences
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|billion|dozens?|several|a quarter|half"
+)
+_NUMBER = re.compile(rf"\b(?:\d[\d,.]*|(?:{_NUMBER_WORDS})(?:-\w+)?)\b", re.I)
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d{{2}}\b|\b(?:[Bb]y the end of|[Nn]ext year|[Tt]his year)\b")
+_CURRENCY = re.compile(r"(?:US)?\$\s?\d|\b\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|euros|francs)\b|\bUSD\b")
+_VOTE_RECORD = re.compile(r"\b(?:voted|vetoed|recorded vote|votes? (?:in favour|against)|in favour,|abstentions?)\b",
+                          re.I)
+
+# What a question asks for, by the words that ask for it. Checked in this order.
+_ASKS = (
+    ("a vote", re.compile(r"\b(?:vot(?:e|es|ed|ing)|vetoed|vetoes|cast (?:a|their|its) veto)\b", re.I)),
+    ("a sum of money", re.compile(
+        r"\b(?:budgets?|how much money|sum of money|costs? of|funding (?:level|amount)|dollars|price)\b", re.I)),
+    ("a person's name", re.compile(
+        r"\b(?:name of (?:the|a|an|this|that)|who (?:chair(?:s|ed)?|led|leads|heads|headed|wrote|drafted|"
+        r"is drafting|was appointed|appointed|signed)\b)", re.I)),
+    ("a date", re.compile(
+        r"^\s*when (?:is|was|are|were|did|does|do|will|has|had)\b|\bby when\b|\b(?:what|which) (?:date|year)\b|"
+        r"\bin (?:what|which) year\b|\bwhen (?:is|was) (?:it|the \w+) (?:due|expected|held|published)\b", re.I)),
+    ("a figure", re.compile(r"\bhow many\b|\bwhat (?:percentage|proportion|share) of\b", re.I)),
+)
+_COUNTED = re.compile(r"\bhow many\s+(.*)", re.I)
+# Verbs that say what a report does, not what happened: "how many ... does the report refer to".
+_REPORTING = frozenset(tokenize("refer mention cite note give list state describe count record identify"))
+_PREMISE = re.compile(
+    r"\bwhy (?:does|did|do) (?:the |this |that )?(?:(?:19|20)\d{2}\s+)?(?:report|reports|document|it|they)\s+(.+)",
+    re.I,
+)
+ANCHORS = 3  # the paragraphs about the question's subject: the first few retrieved
+
+
+def fold(text: str) -> str:
+    """Text with accents removed, apostrophes straightened and elided articles split off.
+
+    "Côte d’Ivoire" and "Cote d'Ivoire" both become "Cote d' Ivoire", so a name is matched
+    the way the reports write it whatever the keyboard.
+    """
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace("‘", "'")
+    return re.sub(r"\b([dlDL]|qu|Qu)'(?=\w)", r"\1' ", text)
+
+
+def asked_facts(question: str) -> tuple[str, ...]:
+    """The kinds of fact the question asks for ("a figure", "a date", ...), if any."""
+    return tuple(name for name, pattern in _ASKS if pattern.search(question))
+
+
+def question_names(question: str) -> list[str]:
+    """Capitalised words of the question that are not its first word, report names or stop words."""
+    words = re.findall(r"[^\W\d_][\w'-]*", fold(question))
+    return [w for w in words[1:] if w[:1].isupper() and tokenize(w) and not re.fullmatch(r"R2P|RtoP|SG|UN", w)]
+
+
+def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Sequence[str], lexical) -> bool:
+    """Whether a paragraph about the question's subject holds the kind of fact it asks for.
+
+    Paragraphs about the subject are the first retrieved ones that name every name of
+    the question (a figure for South Sudan must come from a paragraph about South Sudan).
+    """
+    seen = {t for p in passages for t in tokenize(fold(_text(p)))}
+    wanted = {t for name in names for t in tokenize(fold(name))} & seen  # a name no paragraph uses (the author)
+    texts = [_text(p) for p in passages[:ANCHORS]]
+    texts = [t for t in texts if wanted <= set(tokenize(fold(t)))]
+    if kind == "a vote":
+        return any(_VOTE_RECORD.search(t) for t in texts)
+    if kind == "a sum of money":
+        return any(_CURRENCY.search(t) for t in texts)
+    if kind == "a date":  # in a sentence about the subject: one with the question's rarest words
+        rare = _rarest(question, lexical)
+        return any(_DATE.search(_without_references(sentence)) and rare & set(tokenize(fold(sentence)))
+                   for t in texts for sentence in split_sentences(t))
+    if kind == "a person's name":
+        return any(_person_names(t) for t in texts)
+    if kind == "a figure":
+        nouns, verb = _counted(question)
+        # A common noun ("people") is pinned down by its verb ("killed"); a specific one is not.
+        if nouns and min(lexical.document_frequency(n) for n in nouns) <= _specific(lexical):
+            verb = set()
+        return any(_counts(nouns, verb, sentence, wanted) for t in texts for sentence in split_sentences(t))
+    return True
+
+
+def premise_terms_missing(question: str, scope_indices: np.ndarray | None, lexical) -> tuple[str, ...]:
+    """Words of a "why does the report ..." premise that the reports in scope never use."""
+    match = _PREMISE.search(question)
+    if not match:
+        return ()
+    missing = []
+    for word in re.findall(r"[\w'-]+", match.group(1)):
+        tokens = tokenize(word)
+        if not tokens or lexical.document_frequency(tokens[0]) == 0 and word[:1].isupper():
+            continue  # names are the name check's business
+        scores = lexical.scores(tokens[0])
+        present = scores > 0 if scope_indices is None else scores[scope_indices] > 0
+        if not present.any():
+            missing.append(word)
+    return tuple(missing)
+
+
+def _text(passage: Passage) -> str:
+    return " ".join([passage.unit.text, *(t for _, t in passage.footnote_texts)])
+
+
+def _without_references(text: str) -> str:
+    """Text without resolution and document references, whose years are not dates of events."""
+    return re.sub(r"\(\d{4}\)|[AS]/\d+/\d+|resolution \d+/\d+", " ", text)
+
+
+def _counted(question: str) -> tuple[set[str], set[str]]:
+    """What "how many" counts (the words up to the next stop word) and the verb that follows.
+
+    "how many people had been killed in ..." -> ({"peopl"}, {"kill"}); names and numbers are
+    left out (the name check covers names), and so are verbs about the report itself.
+    """
+    match = _COUNTED.search(question)
+    words = re.findall(r"[\w'-]+", match.group(1)) if match else []
+    nouns: set[str] = set()
+    position = 0
+    for position, word in enumerate(words):  # noqa: B007 - the counted phrase: content words up to a stop word
+        tokens = [t for t in tokenize(word) if not t.isdigit()]
+        if not tokens and not word.isupper():
+            break
+        if not word.isupper():  # acronyms ("UN") are names, not what is counted
+            nouns.add(tokens[0])
+    for word in words[position : position + 4] if nouns else []:  # the verb after it
+        tokens = [t for t in tokenize(word) if not t.isdigit()]
+        if tokens and not word[:1].isupper():
+            return nouns, set(tokens[:1]) - _REPORTING
+    return nouns, set()
+
+
+def _specific(lexical) -> int:
+    """Document frequency up to which a term is specific to a few paragraphs."""
+    return max(3, len(lexical) // 50)
+
+
+def _rarest(question: str, lexical, n: int = 2) -> set[str]:
+    """The question's `n` rarest words that the corpus uses."""
+    terms = [t for t in dict.fromkeys(tokenize(fold(question))) if lexical.document_frequency(t) and not t.isdigit()]
+    return set(sorted(terms, key=lexical.document_frequency)[:n])
+
+
+def _counts(nouns: set[str], verb: set[str], sentence: str, names: set[str]) -> bool:
+    """A sentence with a number right before (within three words) what the question counts."""
+    words = re.findall(r"[\w,.-]+", _without_references(sentence))
+    tokens = set(tokenize(fold(sentence)))
+    if not (names | verb) <= tokens:
+        return False
+    if not nouns or nouns <= {"time"}:
+        return bool(_NUMBER.search(_without_references(sentence)))
+    for i, word in enumerate(words):
+        if set(tokenize(word)) & nouns and any(_NUMBER.fullmatch(w.strip(",.")) for w in words[max(0, i - 3) : i]):
+            return True
+    return False
+
+
+def _person_names(text: str) -> list[str]:
+    """Personal names: two or three capitalised words not preceded by "the" and not a title."""
+    found = []
+    for match in re.finditer(r"(?<!\bthe )(?<!\bThe )\b([A-Z][a-z]+(?:-[A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[a-z]+)?){1,2})",
+                             fold(text)):
+        words = match.group(1).split()
+        if not any(w.lower() in _INSTITUTIONAL or not tokenize(w) for w in words):
+            found.append(match.group(1))
+    return found
+
+
+# Words that make a capitalised phrase an office, body or place rather than a person.
+_INSTITUTIONAL = frozenset(
+    """united nations council assembly general secretary special adviser advisers office court commission
+    committee panel group republic union states state member members security human rights international
+    high commissioner representative conference summit world outcome charter convention protocol
+    declaration framework network centre center responsibility protect protection prevention genocide
+    pillar report reports mission missions force african european arab league organization
+    peace peacebuilding government governments national regional""".split()
+)
+
