@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from evals.dataset import EvalDataError
-from evals.metrics import Regression, compare
 from evals.report import GATE_TOLERANCES
+from evals.summary import Regression, compare
 
 
 def check_against(summary: dict, baseline_path: Path, tolerances: dict[str, float] | None = None) -> list[Regression]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from assistant.outputs.render import citation_json, passage_json
 from assistant.records import Answer, Turn
 from evals.dataset import EvalCase
-from evals.metrics import QuestionResult, ScoredPassage, score_case, summarize
+from evals.metrics import QuestionResult, ScoredPassage, score_case
+from evals.summary import summarize
 from vectorstore.records import Passage
 
 

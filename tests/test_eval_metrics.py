@@ -12,15 +12,13 @@ from evals.metrics import (
     ScoredPassage,
     abstention_correct,
     citation_scores,
-    compare,
     hits,
     must_include_coverage,
     normalize,
-    percentile,
     retrieval_scores,
     score_case,
-    summarize,
 )
+from evals.summary import compare, percentile, summarize
 from ingest.errors import R2PError
 
 DEV = Path(__file__).parents[1] / "evals/data/dev.jsonl"

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from evals.dataset import EvalCase, load_cases
-from evals.metrics import ScoredPassage, score_case, summarize
+from evals.metrics import ScoredPassage, score_case
+from evals.summary import summarize
 from tests.conftest import REPO
 
 IDS = {"q002", "q037", "q075", "q087", "q093", "q096", "q115"}
