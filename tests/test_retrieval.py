@@ -52,9 +52,11 @@ def test_user_filters_restrict_documents_and_years(retriever):
 
 def test_footnote_question_returns_the_footnote_or_its_paragraph(retriever):
     result = retriever.retrieve("Which Security Council resolutions on Libya does the 2012 report cite?", k=5)
-    hits = [p for p in result.passages if p.unit.label == "fn2" or 2 in p.unit.footnotes]
-    assert hits
-    assert any("1970 (2011)" in text for p in hits for _, text in p.footnote_texts) or hits[0].unit.label == "fn2"
+    footnote = next(p for p in result.passages if (p.unit.doc_id, p.unit.label) == ("A/66/874", "fn2"))
+    assert "1970 (2011)" in footnote.unit.text  # the footnote that names the resolutions
+    carrier = next(p for p in result.passages if 2 in p.unit.footnotes)  # and the paragraph that cites it
+    assert (carrier.unit.doc_id, carrier.unit.label) == ("A/66/874", "25")
+    assert any(n == 2 and "1970 (2011)" in text for n, text in carrier.footnote_texts)
 
 
 def test_evidence_reports_terms_missing_from_the_corpus(retriever):
