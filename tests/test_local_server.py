@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.chain import AnswerEvent, NoticeEvent, TokenEvent
+from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
 from assistant.factory import build_assistant
 from assistant.models.gguf import model_path
 from assistant.settings import LLMSettings, Settings
@@ -47,6 +47,19 @@ def test_the_model_runs_in_a_child_process_and_answers_with_a_citation(local_fas
     assert not answer.abstained, answer.text
     assert answer.notice == ""
     assert answer.citations and all(c.passage.unit.doc_id == "A/69/981" for c in answer.citations)
+    assert answer.timings["generate"] > 0
+
+
+def test_the_model_is_not_asked_when_the_reports_do_not_cover_the_question(local_fast):
+    answer = local_fast.ask("What new priorities did the Secretary-General's 2018 report on R2P set out?")
+    assert answer.abstained and answer.citations == () and "generate" not in answer.timings
+
+
+def test_the_model_streams_its_answer_after_the_sources(local_fast):
+    events = list(local_fast.stream("What does the 2017 report say parliaments should do?"))
+    assert isinstance(events[0], SourcesEvent) and events[0].passages
+    tokens = [e for e in events if isinstance(e, TokenEvent)]
+    assert len(tokens) > 3 and events[-1].answer.timings["first_token"] > 0
 
 
 def test_a_segfault_mid_answer_falls_back_to_extractive_and_the_model_comes_back(local_fast):
