@@ -16,7 +16,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.abstain import Decision, corpus_vocabulary, decide
+from assistant.abstain import Decision, decide
 from assistant.condense import Condenser
 from assistant.models.errors import ModelCrashedError
 from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
@@ -93,7 +93,6 @@ class Assistant:
         self.explain = explain or (lambda exc: exc if isinstance(exc, R2PError) else R2PError(str(exc)))
         # Answers the question when the model's process crashed (see `ModelCrashedError`).
         self.fallback = fallback
-        self._vocabulary: tuple[int, set[str]] | None = None
         # llama.cpp models are not thread-safe: one generation at a time per model.
         self._model_lock = threading.Lock()
 
@@ -116,11 +115,7 @@ class Assistant:
 
     def decide(self, state: TurnState) -> TurnState:
         """Answer or abstain, from the retrieval evidence."""
-        snapshot = self.retriever.snapshot()
-        if self._vocabulary is None or self._vocabulary[0] != id(snapshot):
-            self._vocabulary = (id(snapshot), corpus_vocabulary(snapshot))
-        years = [d.year for d in snapshot.docs.values() if d.year]
-        state.decision = decide(state.standalone, state.retrieval, self._vocabulary[1], years)
+        state.decision = decide(state.retrieval)
         return state
 
     def generate(self, state: TurnState) -> TurnState:

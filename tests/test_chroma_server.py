@@ -116,7 +116,7 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
     # Two app processes behind a load balancer: this one keeps a retriever open while
     # the CLI, another process, ingests a revised report into the same server.
     retriever = build_assistant(server_settings, "extractive", embedder).retriever
-    assert retriever.retrieve("zebra crossings in Atlantis").evidence.missing_terms
+    assert retriever.retrieve("zebra crossings in Atlantis").evidence.unknown_names == ("Atlantis",)
     name = "2016-A-70-999-summary-mobilizing-collective-action.txt"
     (tmp_path / name).write_text((BUNDLED_REPORTS / name).read_text(encoding="utf-8")
                                  + "\n\nZebra crossings in Atlantis were discussed.\n", encoding="utf-8")
@@ -130,7 +130,7 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
         # Scoped to one report, dense search is exact; unscoped, Chroma's HNSW may miss a
         # single new window (upstream chroma-core/chroma#3113), so the check is scoped.
         result = retriever.retrieve("What does the 2016 summary say about zebra crossings in Atlantis?")
-        assert result.evidence.missing_terms == ()
+        assert result.evidence.unknown_names == ()
         assert "Zebra crossings" in result.passages[0].unit.text
     finally:
         recorded = RecordedEmbedder.from_store(embedder, build_store(ingested, embedder))

@@ -59,9 +59,10 @@ def test_footnote_question_returns_the_footnote_or_its_paragraph(retriever):
     assert any(n == 2 and "1970 (2011)" in text for n, text in carrier.footnote_texts)
 
 
-def test_evidence_reports_terms_missing_from_the_corpus(retriever):
+def test_evidence_names_what_no_report_mentions(retriever):
     result = retriever.retrieve("What do the reports say about the Rohingya in Myanmar?")
-    assert "rohingya" in result.evidence.missing_terms
+    assert result.evidence.unknown_names == ("Rohingya", "Myanmar")
+    assert result.evidence.corpus_years == (2012, 2015, 2016, 2017)
 
 
 def test_tokenizer_keeps_un_references_whole():

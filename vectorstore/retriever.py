@@ -8,7 +8,6 @@ are answered from every report in scope, round-robin, so each is represented.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 import time
@@ -23,6 +22,7 @@ from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing,
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asked_count, asks_for_list, with_list_items
+from vectorstore.names import unknown_names
 from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
@@ -45,8 +45,8 @@ class Evidence:
 
     dense_top: float = 0.0  # best cosine similarity of a window in scope
     lexical_top: float = 0.0  # best BM25 score in scope
-    missing_terms: tuple[str, ...] = ()  # question terms found nowhere in the corpus
-    rare_terms: tuple[str, ...] = ()  # question terms found in few units
+    unknown_names: tuple[str, ...] = ()  # names in the question that no document uses
+    corpus_years: tuple[int, ...] = ()  # the years of the reports the collection holds
     asks_for: tuple[str, ...] = ()  # kinds of fact the question asks for: "a figure", "a date", "a vote", ...
     facts_missing: tuple[str, ...] = ()  # of those, the ones no paragraph about the subject holds
     premise_missing: tuple[str, ...] = ()  # words of a "why does the report ..." premise the report never uses
@@ -275,8 +275,6 @@ def _fact_evidence(question: str, plan: QueryPlan, passages: list[Passage], snap
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:
-    terms = list(dict.fromkeys(tokenize(question)))
-    missing = tuple(t for t in terms if snap.lexical.document_frequency(t) == 0)
-    limit = max(2, math.ceil(0.01 * len(snap.units)))
-    rare = tuple(t for t in terms if 0 < snap.lexical.document_frequency(t) <= limit)
-    return Evidence(dense_top, max(lexical.values(), default=0.0), missing, rare)
+    names = tuple(unknown_names(question, snap.vocabulary))
+    years = tuple(sorted({d.year for d in snap.docs.values() if d.year}))
+    return Evidence(dense_top, max(lexical.values(), default=0.0), names, years)

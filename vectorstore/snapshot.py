@@ -17,12 +17,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalIndex, tokenize
+from vectorstore.names import vocabulary_of
 from vectorstore.records import DocInfo, Passage, StoredUnit
 from vectorstore.store import ChromaStore, StoreError, stored_unit, unit_metadata
 
@@ -48,6 +50,12 @@ class CorpusSnapshot:
         if lexical is None or len(lexical) != len(self.units):
             lexical = LexicalIndex.from_tokens([unit_tokens(u) for u in self.units])
         self.lexical = lexical
+
+    @cached_property
+    def vocabulary(self) -> set[str]:
+        """Every word of the units and document descriptions, as names in questions are looked up."""
+        texts = [u.text for u in self.units] + [f"{d.title} {d.author} {d.symbol}" for d in self.docs.values()]
+        return vocabulary_of(texts)
 
     @classmethod
     def load(cls, store: ChromaStore, previous: CorpusSnapshot | None = None,

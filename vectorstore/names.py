@@ -1,0 +1,54 @@
+"""Names in a question that no document uses, matched the way the reports write them.
+
+Accents, curly or straight apostrophes and elided articles ("Côte d'Ivoire", "Cote
+d’Ivoire") do not matter; possessives and acronym plurals ("NGOs") are reduced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from vectorstore.evidence import fold
+
+_ENTITY = re.compile(r"\b(?:[A-Z][a-zA-Z']+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z']+|[A-Z]{2,}))*")
+_IGNORED = {"R2P", "RtoP", "SG", "UN", "UNSC", "UNGA", "I", "What", "Which", "How", "Who", "When", "Why", "Is",
+            "Are", "Do", "Does", "Did", "And", "Secretary-General", "Secretary", "General"}
+
+
+def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
+    """Capitalised names in the question (not at a sentence start) that no document uses.
+
+    Words are looked up one by one (possessives stripped), so "the Refugee Convention"
+    passes when the reports speak of refugees and conventions. A lone acronym is skipped
+    (reports often spell out what a question abbreviates), but an acronym inside a
+    longer name ("ACT Group") must appear as written.
+    """
+    missing = []
+    question = fold(question)
+    for match in _ENTITY.finditer(question):
+        before = question[: match.start()].rstrip()
+        words = match.group(0).split()
+        if not before or before.endswith((".", "?", "!", ":", "“", '"')):
+            words = words[1:]  # a capital at a sentence start says nothing
+        words = [re.sub(r"'s?$", "", w) for w in words if w not in _IGNORED]  # Adviser's, Advisers'
+        words = [w[:-1] if len(w) > 2 and w[-1] == "s" and w[:-1].isupper() else w for w in words]  # "NGOs"
+        if len(words) == 1 and words[0].isupper():
+            continue
+        absent = [w for w in words if (w if w.isupper() else w.lower()) not in vocabulary]
+        if absent:
+            missing.append(" ".join(absent))
+    return missing
+
+
+def vocabulary_of(texts: Iterable[str]) -> set[str]:
+    """Words of `texts` as names are looked up: lowercased, plus acronyms as written."""
+    vocabulary: set[str] = set()
+    for text in texts:
+        for word in re.findall(r"[A-Za-z][\w'-]*", fold(text)):
+            word = re.sub(r"'s?$", "", word)
+            vocabulary.add(word.lower())
+            vocabulary.update(part.lower() for part in word.split("-"))
+            if word.isupper():
+                vocabulary.add(word)
+    return vocabulary
