@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 
@@ -38,3 +39,12 @@ def test_a_gguf_llama_cpp_cannot_load_is_refused_in_one_line(ingested, tmp_path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: the local model {broken.stem} did not start:")
     assert "run `r2p doctor`" in lines[0]
+
+
+def test_the_llama_cpp_build_is_portable():
+    code = "import llama_cpp; print(llama_cpp.llama_print_system_info().decode())"
+    info = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    on = {part.split("=")[0].split(":")[-1].strip() for part in info.split("|") if part.strip().endswith("= 1")}
+    assert not any(flag.startswith("AMX") for flag in on)  # the kernels that crash on virtualised Xeons
+    if platform.machine() in ("x86_64", "AMD64"):
+        assert {"AVX2", "FMA", "F16C"} <= on
