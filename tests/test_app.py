@@ -6,6 +6,7 @@ extractive model, then types, clicks and reads the page as a diplomat would.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,8 @@ def test_briefing_collects_edits_and_exports_markdown_with_references(start):
     second = [b.key for b in at.button if b.key and b.key.startswith("up-")][1]
     at.button(key=second).click().run()
     first_text = [t for t in at.text_area if t.key.startswith("bt-")][0]
-    first_text.set_value("Focal points matter [1].").run()
+    marker = re.search(r"\[\d+\]", first_text.value).group(0)  # one of this answer's own sources
+    first_text.set_value(f"Focal points matter {marker}.").run()
     preview = at.code[0].value
     assert preview.index("## What does the 2015 report") < preview.index("## Which commission")
     assert "Focal points matter[^1]." in preview
