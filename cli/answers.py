@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.app import DocOpt, YearOpt, app, fail, settings
+from cli.app import DocOpt, YearOpt, app, fail, question_settings, require_corpus, settings
 from ingest.errors import R2PError
 
 
@@ -63,15 +63,12 @@ def ask(
     """Answer a question with paragraph citations (or say the reports do not address it)."""
     from assistant.factory import build_assistant
     from assistant.outputs.render import answer_json
-    from assistant.validation import check_question
     from vectorstore.retriever import Filters
 
-    config = settings()
-    check_question(question, config.max_question_chars)
+    config = question_settings(question)
     turns = _history(history)
     assistant = build_assistant(config, model)
-    if not assistant.retriever.snapshot().units:
-        fail("the store is empty: run `r2p ingest` first")
+    require_corpus(assistant.retriever)
     filters = Filters(tuple(doc or ()), tuple(year or ()))
     if as_json:
         typer.echo(json.dumps(answer_json(assistant.ask(question, turns, filters)), ensure_ascii=False, indent=2))

@@ -6,11 +6,14 @@ exit code (see `cli.main`); JSON output keeps the keys other tools rely on.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from vectorstore.retriever import HybridRetriever
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="R2P Assistant: cite the reports paragraph by paragraph."
@@ -32,3 +35,18 @@ def fail(message: str, code: int = 2) -> None:
 def settings(**overrides: object) -> Settings:
     """Settings from the environment, with the options given on the command line."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def question_settings(question: str) -> Settings:
+    """The settings, once `question` is known to be askable (else a one-line error)."""
+    from assistant.validation import check_question
+
+    config = settings()
+    check_question(question, config.max_question_chars)
+    return config
+
+
+def require_corpus(retriever: HybridRetriever) -> None:
+    """Stop with the fix when nothing is ingested yet."""
+    if not retriever.snapshot().units:
+        fail("the store is empty: run `r2p ingest` first")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.app import DocOpt, YearOpt, app, fail, settings
+from cli.app import DocOpt, YearOpt, app, fail, question_settings, require_corpus, settings
 
 
 @app.command()
@@ -100,14 +100,10 @@ def retrieve(
 ) -> None:
     """Show the paragraphs that best match a question (no answer is generated)."""
     from assistant.factory import build_retriever
-    from assistant.validation import check_question
     from vectorstore.retriever import Filters
 
-    config = settings()
-    check_question(question, config.max_question_chars)
-    retriever = build_retriever(config)
-    if not retriever.snapshot().units:
-        fail("the store is empty: run `r2p ingest` first")
+    retriever = build_retriever(question_settings(question))
+    require_corpus(retriever)
     result = retriever.retrieve(question, k=k, filters=Filters(tuple(doc or ()), tuple(year or ())))
     if as_json:
         from assistant.outputs.render import passage_json
