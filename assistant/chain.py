@@ -23,7 +23,6 @@ from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
 from assistant.validation import check_question
 from assistant.verify import Verification, attribute, split_answer_sentences, verify
-from ingest.errors import R2PError
 from vectorstore.records import Passage
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
@@ -81,7 +80,7 @@ class Assistant:
 
     def __init__(self, retriever: HybridRetriever, chat_model: BaseChatModel, model_name: str,
                  condenser: Condenser, sources: int = 5, max_question_chars: int = 2000,
-                 explain: Callable[[BaseException], R2PError] | None = None,
+                 explain: Callable[[BaseException], BaseException] | None = None,
                  fallback: BaseChatModel | None = None) -> None:
         self.retriever = retriever
         self.chat_model = chat_model
@@ -89,11 +88,11 @@ class Assistant:
         self.condenser = condenser
         self.sources = sources
         self.max_question_chars = max_question_chars
-        # The one seam where a backend's errors become one-line `R2PError`s.
-        self.explain = explain or (lambda exc: exc if isinstance(exc, R2PError) else R2PError(str(exc)))
+        # The one seam where a backend's errors become one-line `R2PError`s (default: left as raised).
+        self.explain = explain or (lambda exc: exc)
         # Answers the question when the model's process crashed (see `ModelCrashedError`).
         self.fallback = fallback
-        # llama.cpp models are not thread-safe: one generation at a time per model.
+        # One generation at a time per model (a local model's server answers one request at a time).
         self._model_lock = threading.Lock()
 
     # -- steps ---------------------------------------------------------------------

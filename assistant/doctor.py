@@ -67,15 +67,19 @@ def _store(settings: Settings) -> str:
     return f"{len(docs)} reports, {units} units at {where}"
 
 
-def _llama_build() -> str:
-    """The instruction sets the installed llama.cpp was built for, read in a child process."""
+def llama_build_flags() -> list[str]:
+    """The instruction sets the installed llama.cpp was built for, in its order, read in a child process."""
     code = "import llama_cpp; print(llama_cpp.llama_print_system_info().decode())"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     if result.returncode != 0:
         raise R2PError("llama-cpp-python does not load: run `scripts/build-llama.sh` (or `make setup`)")
-    parts = (p.partition("=") for p in result.stdout.split("|"))
-    flags = {k.split(":")[-1].strip(): v.strip() for k, _, v in parts if v.strip()}  # "CPU : SSE3 = 1 | ..."
-    on = [k for k, v in flags.items() if v == "1"]
+    parts = (p.partition("=") for p in result.stdout.split("|"))  # "CPU : SSE3 = 1 | AVX = 1 | ..."
+    return [k.split(":")[-1].strip() for k, _, v in parts if v.strip() == "1"]
+
+
+def _llama_build() -> str:
+    """The build's instruction sets, or the fix when it has the AMX kernels that crash."""
+    on = llama_build_flags()
     if any(k.startswith("AMX") for k in on):
         raise R2PError("llama.cpp was built with AMX kernels, which crash on virtualised Intel Xeons: "
                        "rebuild portably with `rm .venv/.llama-cpp-build && scripts/build-llama.sh`")
