@@ -2,7 +2,13 @@
 
 `Assistant.runnable()` is the LangChain runnable (each step a `RunnableLambda` over a
 `Turnstate`); `Assistant.stream()` runs the same steps but yields the sources as soon as
-retrieval is done and the answer token by token.
+retrieval is done, then the key sentences (the reports' own words, verified, at once),
+then the model's answer statement by statement (or token by token for free text).
+
+A generative model answers in structured form (`assistant.structured`): statements over
+numbered sentences, each checked against the sentences it cites (`assistant.support`).
+A model or server that does not return the structure is read as free text, attributed
+and verified as before.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ from assistant.condense import Condenser
 from assistant.models.errors import ModelCrashedError
 from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
+from assistant.statements import key_sentences, render
 from assistant.validation import check_question
 from assistant.verify import Verification, attribute, split_answer_sentences, verify
+from assistant.writer import Draft, StatementWriter
 from vectorstore.records import Passage
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
@@ -42,6 +50,8 @@ class TurnState:
     text: str = ""
     verification: Verification | None = None
     notice: str = ""
+    key_sentences: str = ""
+    draft: Draft | None = None  # a structured answer's generation
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -52,6 +62,13 @@ class SourcesEvent:
     standalone_question: str
     passages: tuple[Passage, ...]
     abstaining: bool
+
+
+@dataclass(frozen=True)
+class KeySentencesEvent:
+    """The reports' own sentences that answer the question, verified, before any model writes."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +98,8 @@ class Assistant:
     def __init__(self, retriever: HybridRetriever, chat_model: BaseChatModel, model_name: str,
                  condenser: Condenser, sources: int = 5, max_question_chars: int = 2000,
                  explain: Callable[[BaseException], BaseException] | None = None,
-                 fallback: BaseChatModel | None = None) -> None:
+                 fallback: BaseChatModel | None = None,
+                 structured: Callable[[dict], dict] | None = None) -> None:
         self.retriever = retriever
         self.chat_model = chat_model
         self.model_name = model_name
@@ -92,6 +110,8 @@ class Assistant:
         self.explain = explain or (lambda exc: exc)
         # Answers the question when the model's process crashed (see `ModelCrashedError`).
         self.fallback = fallback
+        # A backend that can reply in JSON following a schema writes checked statements (else free text).
+        self.writer = StatementWriter(chat_model, structured, retriever.embedder.embed) if structured else None
         # One generation at a time per model (a local model's server answers one request at a time).
         self._model_lock = threading.Lock()
 
@@ -154,6 +174,10 @@ class Assistant:
         state = self.decide(self.retrieve(self.condense(state)))
         passages = self._sources(state) if not state.decision.abstain else state.retrieval.passages[:RELATED_ON_ABSTAIN]
         yield SourcesEvent(state.standalone, tuple(passages), state.decision.abstain)
+        if not state.decision.abstain and self.writer:
+            self._key_sentences(state)
+            if state.key_sentences:
+                yield KeySentencesEvent(state.key_sentences)
         yield from self._generation(state)
         yield AnswerEvent(self.verify(state))
 
@@ -162,6 +186,14 @@ class Assistant:
         """Stream the model's answer into `state.text`; after a crash, the fallback's answer."""
         if state.decision.abstain:
             return
+        started = time.perf_counter()
+        if self.writer:
+            yield from self._statements(state)
+        else:
+            yield from self._free_text(state)
+        state.timings["generate"] = time.perf_counter() - started
+
+    def _free_text(self, state: TurnState) -> Iterator[TokenEvent | NoticeEvent]:
         started = time.perf_counter()
         pieces: list[str] = []
         try:
@@ -172,18 +204,43 @@ class Assistant:
                     pieces.append(str(chunk.content))
                     yield TokenEvent(str(chunk.content))
         except Exception as exc:
-            error = self.explain(exc)
-            if not (isinstance(error, ModelCrashedError) and self.fallback is not None):
-                if error is exc:
-                    raise
-                raise error from exc
-            state.notice = str(error)
+            state.notice = self._crash_notice(exc, self.fallback is not None)
             yield NoticeEvent(state.notice)
             pieces = [str(chunk.content) for chunk in self.fallback.stream(self._messages(state))]
             for piece in pieces:
                 yield TokenEvent(piece)
         state.text = "".join(pieces).strip()
-        state.timings["generate"] = time.perf_counter() - started
+
+    def _statements(self, state: TurnState) -> Iterator[TokenEvent | NoticeEvent]:
+        """The model's statements, each streamed once it is checked; the key sentences stand after a crash."""
+        self._key_sentences(state)
+        state.draft = Draft()
+        try:
+            with self._model_lock:
+                for checked in self.writer.write(state.standalone, self._sources(state), state.draft):
+                    yield TokenEvent(("" if len(state.draft.shown) == 1 else " ") + render(checked))
+        except Exception as exc:
+            state.notice = self._crash_notice(exc, True)
+            state.draft = Draft()
+            yield NoticeEvent(state.notice)
+        if state.draft.first_token_s is not None:
+            state.timings["first_token"] = state.draft.first_token_s
+
+    def _crash_notice(self, exc: Exception, can_fall_back: bool) -> str:
+        """The notice for a crashed model's answer, or the error (one line) for anything else."""
+        error = self.explain(exc)
+        if isinstance(error, ModelCrashedError) and can_fall_back:
+            return str(error)
+        if error is exc:
+            raise exc
+        raise error from exc
+
+    def _key_sentences(self, state: TurnState) -> None:
+        if not state.key_sentences:
+            started = time.perf_counter()
+            sources = self._sources(state)
+            state.key_sentences = verify(key_sentences(state.standalone, sources), sources).text
+            state.timings["key_sentences"] = time.perf_counter() - started
 
     def _sources(self, state: TurnState) -> list:
         return list(state.retrieval.passages[: self.sources])
@@ -198,6 +255,11 @@ class Assistant:
         if state.decision.abstain:
             return self._abstention(state, base, state.decision.reason)
         sources = self._sources(state)
+        draft = state.draft
+        if draft and (state.notice or (draft.reply and draft.reply.parsed)):
+            return self._structured_answer(state, base, sources)
+        if draft:  # the backend ignored the schema: its reply is read as free text
+            state.text = draft.raw.strip()
         sentences, leaked = redact_prompt(split_answer_sentences(state.text))
         checked = verify(attribute(" ".join(sentences), sources), sources)
         state.verification = checked
@@ -207,6 +269,28 @@ class Assistant:
         reason = "some statements are not supported by the cited paragraphs" if checked.flagged else ""
         if leaked:
             reason = "; ".join(filter(None, [reason, "text repeating the assistant's instructions was removed"]))
+        return replace(base, text=checked.text, citations=citations, passages=tuple(sources),
+                       flagged=checked.flagged, grounded=checked.grounded, reason=reason)
+
+    def _structured_answer(self, state: TurnState, base: Answer, sources: list) -> Answer:
+        """The supported statements as the answer; the key sentences when none is supported."""
+        draft = state.draft
+        base = replace(base, key_sentences=state.key_sentences, statements=tuple(draft.statements),
+                       model_declined=draft.declined, prompt_tokens=draft.prompt_tokens)
+        if draft.shown:
+            text = draft.text()
+            rejected = len(draft.statements) - len(draft.shown)
+            reason = (f"{rejected} statement(s) of the model are not supported by the sentences they cite"
+                      if rejected else "")
+        elif state.key_sentences:
+            text = state.key_sentences
+            reason = ("" if state.notice else "the model's statements could not be verified against the sentences "
+                      "they cite; these are the reports' own sentences" if draft.statements else
+                      "the model found no answer in these sources; these are the reports' own closest sentences")
+        else:
+            return self._abstention(state, base, "no sentence of the closest paragraphs answers the question")
+        checked = verify(text, sources)
+        citations = tuple(Citation(n, sources[n - 1]) for n in checked.cited)
         return replace(base, text=checked.text, citations=citations, passages=tuple(sources),
                        flagged=checked.flagged, grounded=checked.grounded, reason=reason)
 

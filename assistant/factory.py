@@ -65,6 +65,10 @@ def build_assistant(settings: Settings, model: str | None = None, embedder: Embe
 
     spec = (model or settings.model).strip()
     chat_model = make_chat_model(spec, settings)
+    backend = backend_of(spec)
+    structured = None
+    if backend.structured and settings.answer_format == "structured":
+        structured = lambda schema: backend.structured(schema, settings)  # noqa: E731
     embedder = embedder or build_embedder(settings)
     embedder.warm_up()  # load once here, not inside the first question's timings
     use_llm = settings.condense == "llm" and spec != "extractive"
@@ -74,8 +78,11 @@ def build_assistant(settings: Settings, model: str | None = None, embedder: Embe
         chat_model,
         spec,
         condenser,
-        sources=settings.answer_sources_extractive if spec == "extractive" else settings.answer_sources,
+        # A structured answer's prompt is bounded by its sentence budget, not by the number of paragraphs.
+        sources=settings.answer_sources if backend.name != "extractive" and not structured
+        else settings.answer_sources_extractive,
         max_question_chars=settings.max_question_chars,
         explain=lambda exc: explain_error(exc, spec, settings),
-        fallback=ExtractiveChatModel() if backend_of(spec).name == "local" else None,
+        fallback=ExtractiveChatModel() if backend.name == "local" else None,
+        structured=structured,
     )

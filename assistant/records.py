@@ -29,6 +29,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class CheckedStatement:
+    """A statement of a model's structured answer, the sentences it cites and the support check."""
+
+    text: str
+    sources: tuple[int, ...]  # source numbers (1-based) of the cited sentences
+    evidence: tuple[str, ...]  # the cited sentences themselves
+    supported: bool
+    why_not: str = ""
+    coverage: float = 0.0
+    similarity: float = 0.0
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer with its evidence. `abstained` is decided from retrieval, never from wording."""
 
@@ -46,3 +59,12 @@ class Answer:
     reason: str = ""  # why the assistant abstained or flagged, for display
     notice: str = ""  # what went wrong with the model while answering (e.g. it crashed; fallback used)
     timings: dict[str, float] = field(default_factory=dict)
+    key_sentences: str = ""  # the reports' own sentences for the question, verified, shown before the model's answer
+    statements: tuple[CheckedStatement, ...] = ()  # a structured answer's statements, supported or not
+    model_declined: bool = False  # the model said the sentences do not answer the question
+    prompt_tokens: int = 0  # tokens sent to the model (estimated when the server does not count them)
+
+    @property
+    def unverified(self) -> tuple[CheckedStatement, ...]:
+        """Statements the support check rejected: shown as "not verified", never as cited fact."""
+        return tuple(s for s in self.statements if not s.supported)

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     condense: str = "context"  # context (no model call) | llm (the chat model rewrites follow-ups)
     answer_sources: int = 4  # paragraphs given to an LLM: keeps the prompt (and first token) small
     answer_sources_extractive: int = 5
+    answer_format: str = "structured"  # structured (statements over numbered sentences) | free (free text)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

@@ -43,7 +43,8 @@ class Verification:
         return bool(self.cited) and not self.flagged
 
 
-def _norm(text: str) -> str:
+def normalize(text: str) -> str:
+    """Text as claims are matched: NFKC, one space, lower case, straight apostrophes."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().lower().replace("’", "'")
 
 
@@ -77,7 +78,7 @@ def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
             continue  # "one of the..." is not a figure
         found.append((bare_numbers[start:end], re.compile(number_pattern(value))))
     for quote in _QUOTE.findall(bare):
-        found.append((f"“{quote}”", re.compile(re.escape(_norm(quote)))))
+        found.append((f"“{quote}”", re.compile(re.escape(normalize(quote)))))
     for name in _NAME.findall(bare):  # names: "the Treaty of Versailles" must be in the source
         for word in re.findall(r"[A-Z][a-zA-Z’'-]{2,}|[A-Z]{2,}", name):
             if word in _COMMON_NAMES:
@@ -87,11 +88,12 @@ def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-def _source_text(passage: Passage) -> str:
+def source_text(passage: Passage) -> str:
+    """A passage's text, footnotes, reference and year, normalised for matching claims."""
     # The report's own year and reference count as support ("the 2015 report says ...").
     unit = passage.unit
     meta = [unit.citation, str(unit.year or ""), unit.label]
-    return _norm(" ".join([unit.text, *(t for _, t in passage.footnote_texts), *meta]))
+    return normalize(" ".join([unit.text, *(t for _, t in passage.footnote_texts), *meta]))
 
 
 ATTRIBUTION_MIN_OVERLAP = 0.5  # share of a sentence's content words found in the source
@@ -104,7 +106,7 @@ def attribute(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> str:
     pipeline then supplies the citation, but only where a source clearly carries the
     sentence (the claims are still verified against it afterwards).
     """
-    source_tokens = [set(tokenize(_source_text(p))) for p in sources]
+    source_tokens = [set(tokenize(source_text(p))) for p in sources]
     out = []
     for sentence in split_answer_sentences(answer):
         words = set(tokenize(MARKER_GROUP.sub("", sentence)))
@@ -131,7 +133,7 @@ def verify(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> Verific
         return "".join(marker(n) for n in dict.fromkeys(good))
 
     text = MARKER_GROUP.sub(keep_valid, answer).strip()
-    texts = [_source_text(p) for p in sources]
+    texts = [source_text(p) for p in sources]
     cited: list[int] = []
     flagged: list[str] = []
     for sentence in split_answer_sentences(text):

@@ -28,24 +28,35 @@ def _history(path: Path | None) -> list:
 
 
 def _stream_answer(assistant, question: str, turns: list, filters):
-    """Print the standalone question, the streamed tokens, then sources; return the Answer."""
-    from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
-    from assistant.outputs.render import answer_markdown
+    """Print the standalone question, the key sentences, the streamed answer, then sources; return the Answer."""
+    from assistant.chain import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
+    from assistant.outputs.render import answer_markdown, with_passage_references
 
+    passages, streamed, quoted = (), "", False
     for event in assistant.stream(question, turns, filters):
-        if isinstance(event, SourcesEvent) and event.standalone_question != question.strip():
-            typer.echo(f"Answering: {event.standalone_question}\n")
+        if isinstance(event, SourcesEvent):
+            passages = event.passages
+            if event.standalone_question != question.strip():
+                typer.echo(f"Answering: {event.standalone_question}\n")
+        elif isinstance(event, KeySentencesEvent):
+            quoted = True
+            typer.echo(f"From the reports: {with_passage_references(event.text, passages)}\n")
+            typer.echo(f"Answer ({assistant.model_name}): ", nl=False)
         elif isinstance(event, TokenEvent):
+            streamed += event.text
             typer.echo(event.text, nl=False)
         elif isinstance(event, NoticeEvent):
+            streamed = ""
             typer.echo("")
             typer.echo(f"notice: {event.text}", err=True)
         elif isinstance(event, AnswerEvent):
-            streamed = not event.answer.abstained
-            if streamed:
-                typer.echo("")
-            typer.echo(answer_markdown(event.answer, include_text=not streamed))
-            return event.answer
+            answer = event.answer
+            shown = bool(streamed) and not answer.abstained and answer.text.strip() == streamed.strip()
+            repeats_quotes = quoted and answer.text == answer.key_sentences
+            if shown or quoted:
+                typer.echo(f"({answer.reason})" if quoted and answer.reason and not shown else "")
+            typer.echo(answer_markdown(answer, include_text=not shown and not repeats_quotes))
+            return answer
     raise AssertionError("the answer stream ended without an answer")
 
 

@@ -8,7 +8,7 @@ structured abstention flag, the citations, the standalone question and the timin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from assistant.outputs.render import citation_json, passage_json
 from assistant.records import Answer, Turn
@@ -51,6 +51,10 @@ def question_record(case: EvalCase, answer: Answer) -> dict:
         "standalone_question": answer.standalone_question,
         "flagged": list(answer.flagged),
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        "key_sentences": answer.key_sentences,
+        "statements": [asdict(s) for s in answer.statements],
+        "model_declined": answer.model_declined,
+        "prompt_tokens": answer.prompt_tokens,
         "gold": [g.model_dump() for g in case.gold],
     }
 

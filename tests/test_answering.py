@@ -142,8 +142,10 @@ def test_uncited_sentences_are_attributed_to_the_source_that_carries_them(extrac
     assert "pleasant. [" not in answer.text  # an unrelated sentence gets no citation
 
 
-def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embedder):
+@pytest.mark.parametrize("answer_format", ["structured", "free"])
+def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embedder, answer_format):
     from assistant.settings import Settings
+    from assistant.structured import STRUCTURED_PROMPT
     from tests.fake_openai_server import running_fake_server
     from vectorstore.indexer import expand_paths
 
@@ -154,7 +156,8 @@ def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embed
     paragraphs[2] = f"3. {planted}"
     (reports / "planted.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
     with running_fake_server() as server:
-        settings = Settings(data_dir=tmp_path / "data", openai_base_url=server.openai_base_url)
+        settings = Settings(data_dir=tmp_path / "data", openai_base_url=server.openai_base_url,
+                            answer_format=answer_format)
         build = __import__("assistant.factory", fromlist=["build_indexer"])
         build.build_indexer(settings, embedder).ingest_files(expand_paths([reports]))
         assistant = build.build_assistant(settings, "openai:fake-model", embedder)
@@ -162,10 +165,11 @@ def test_planted_paragraph_reaches_the_model_only_as_fenced_data(tmp_path, embed
         request = server.requests[-1]
     system = request.contents("system")
     user = request.contents("user")[-1]
-    assert system == [SYSTEM_PROMPT]  # instructions come only from us
+    instructions = STRUCTURED_PROMPT if answer_format == "structured" else SYSTEM_PROMPT
+    assert system == [instructions]  # instructions come only from us
     fenced = user[user.index("<<<") : user.rindex(">>>")]
     assert planted in fenced  # the planted text is quoted material inside the sources
-    assert SYSTEM_PROMPT.splitlines()[0] not in answer.text
+    assert instructions.splitlines()[0] not in answer.text
 
 
 def test_invented_name_is_flagged(extractive):

@@ -6,7 +6,8 @@ import time
 
 import streamlit as st
 
-from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
+from assistant.chain import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
+from assistant.markers import cited_numbers
 from assistant.outputs.briefing import item_from_answer
 from assistant.outputs.feedback import FeedbackStore, rate
 from assistant.outputs.render import answer_display_markdown, draft_markdown, markdown_escape
@@ -49,11 +50,21 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
         st.info(markdown_escape(answer.text), icon=":material/block:")
         sources, title = answer.related, "Related paragraphs (closest, not an answer)"
     else:
+        quoted = answer.key_sentences and answer.key_sentences != answer.text
+        if quoted:
+            st.markdown(f"**From the reports**\n\n{draft_markdown(answer.key_sentences, answer.passages)}")
+            st.markdown(f"**Answer** · {markdown_escape(answer.model)}")
         st.markdown(answer_display_markdown(answer))
+        if answer.reason and quoted:
+            st.caption(markdown_escape(answer.reason))
         if answer.flagged:
             st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
                        "does not: check them before use.")
-        sources, title = tuple(c.passage for c in answer.citations), "Sources"
+        if answer.unverified:
+            st.warning("**Not verified** (the model said this; the sentences it cites do not):\n"
+                       + "\n".join(f"- {markdown_escape(s.text)}" for s in answer.unverified))
+        markers = {c.marker for c in answer.citations} | set(cited_numbers(answer.key_sentences))
+        sources, title = tuple(p for n, p in enumerate(answer.passages, 1) if n in markers), "Sources"
     if sources:
         st.markdown(f"**{title}**")
         for passage in sources:
@@ -89,11 +100,20 @@ def actions(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
                            placeholder="Optional comment, sent with Helpful / Not helpful")
 
 
+def _sources_found(event: SourcesEvent, question: str, rephrased, found, body) -> None:
+    """Retrieval is done: the reworded question, the sources, and what happens next."""
+    if event.standalone_question.strip() != question.strip():
+        rephrased.caption(f"Answering: {markdown_escape(event.standalone_question)}")
+    lines = [f"- {markdown_escape(p.unit.citation)}" for p in event.passages]
+    found.markdown("**Sources found:**\n" + "\n".join(lines))
+    body.markdown("*Checking the evidence…*" if event.abstaining else "*Writing the answer…*")
+
+
 def stream_answer(assistant, question: str, filters, settings: Settings) -> None:
-    """Stream one answer: sources as soon as retrieval is done, then the text, then the checks."""
+    """Stream one answer: sources as soon as retrieval is done, key sentences, the model's text, the checks."""
     chat: ChatSession = session()["chat"]
     history = chat.history()
-    rephrased, body, found = st.empty(), st.empty(), st.empty()
+    rephrased, quotes, body, found = st.empty(), st.empty(), st.empty(), st.empty()
     body.markdown("*Searching the reports…*")
     answer: Answer | None = None
     passages: tuple[Passage, ...] = ()
@@ -103,11 +123,11 @@ def stream_answer(assistant, question: str, filters, settings: Settings) -> None
             for event in assistant.stream(question, history, filters):
                 if isinstance(event, SourcesEvent):
                     passages = event.passages
-                    if event.standalone_question.strip() != question.strip():
-                        rephrased.caption(f"Answering: {markdown_escape(event.standalone_question)}")
-                    lines = [f"- {markdown_escape(p.unit.citation)}" for p in passages]
-                    found.markdown("**Sources found:**\n" + "\n".join(lines))
-                    body.markdown("*Checking the evidence…*" if event.abstaining else "*Writing the answer…*")
+                    _sources_found(event, question, rephrased, found, body)
+                elif isinstance(event, KeySentencesEvent):  # verified quotes, before the model writes
+                    quotes.markdown(f"**From the reports**\n\n{draft_markdown(event.text, passages)}")
+                    body.markdown(f"*{markdown_escape(assistant.model_name)} is writing an answer from these "
+                                  "sentences; each statement appears once it is checked…*")
                 elif isinstance(event, NoticeEvent):  # the model crashed: its draft is dropped
                     text = ""
                     rephrased.warning(markdown_escape(event.text))

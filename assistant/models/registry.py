@@ -32,6 +32,8 @@ class Backend:
     build: Callable[[str, Settings], BaseChatModel]
     describe: Callable[[str], str]
     server: Callable[[Settings], tuple[str, str]] | None = None  # (URL, variable that sets it)
+    # The call options that make the backend reply in JSON following a schema (None: free text only).
+    structured: Callable[[dict, Settings], dict] | None = None
 
 
 def _build_extractive(spec: str, settings: Settings) -> BaseChatModel:
@@ -52,6 +54,19 @@ def _describe_local(spec: str) -> str:
     return f"{spec}: GGUF file run by llama.cpp on this machine"
 
 
+def _json_object(schema: dict, settings: Settings) -> dict:
+    """llama-cpp-python's server: a JSON object constrained by the schema (a grammar)."""
+    return {"extra_body": {"max_tokens": settings.llm.max_tokens,
+                           "response_format": {"type": "json_object", "schema": schema}}}
+
+
+def _json_schema(schema: dict, settings: Settings) -> dict:
+    """The OpenAI API's structured outputs (llama.cpp's llama-server, vLLM, LM Studio, OpenAI)."""
+    return {"extra_body": {"max_tokens": settings.llm.max_tokens,
+                           "response_format": {"type": "json_schema",
+                                               "json_schema": {"name": "answer", "schema": schema}}}}
+
+
 def _remote_name(spec: str) -> str:
     """The model name after `prefix:`, or an error when it is missing."""
     prefix, _, name = spec.partition(":")
@@ -64,15 +79,17 @@ BACKENDS: tuple[Backend, ...] = (
     Backend("extractive", "extractive", lambda s: s == "extractive", _build_extractive,
             lambda s: "extractive: quotes the best retrieved passages, no language model"),
     Backend("local", " | ".join([*LOCAL_MODELS, "PATH.gguf"]),
-            lambda s: s in LOCAL_MODELS or s.lower().endswith(".gguf"), _build_local, _describe_local),
+            lambda s: s in LOCAL_MODELS or s.lower().endswith(".gguf"), _build_local, _describe_local,
+            structured=_json_object),
     Backend("ollama", "ollama:NAME", lambda s: s.startswith("ollama:"),
             lambda s, st: ollama_model(_remote_name(s), st),
             lambda s: f"{s}: model {_remote_name(s)!r} served by Ollama",
-            server=lambda st: (st.ollama_base_url, "R2P_OLLAMA_BASE_URL")),
+            server=lambda st: (st.ollama_base_url, "R2P_OLLAMA_BASE_URL"),
+            structured=lambda schema, st: {"format": schema}),
     Backend("openai", "openai:NAME", lambda s: s.startswith("openai:"),
             lambda s, st: openai_model(_remote_name(s), st.openai_base_url, st),
             lambda s: f"{s}: model {_remote_name(s)!r} on an OpenAI-compatible server",
-            server=lambda st: (st.openai_base_url, "R2P_OPENAI_BASE_URL")),
+            server=lambda st: (st.openai_base_url, "R2P_OPENAI_BASE_URL"), structured=_json_schema),
 )
 VALID_SPECS = tuple(b.spelling for b in BACKENDS)
 

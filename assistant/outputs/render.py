@@ -56,6 +56,9 @@ def answer_json(answer: Answer) -> dict:
         "reason": answer.reason,
         "notice": answer.notice,
         "model": answer.model,
+        "key_sentences": answer.key_sentences,
+        "statements": [{"text": s.text, "sources": list(s.sources), "supported": s.supported, "why_not": s.why_not}
+                       for s in answer.statements],
     }
 
 
@@ -82,6 +85,9 @@ def answer_markdown(answer: Answer, include_text: bool = True) -> str:
     if answer.flagged:
         lines.append("\n**Not verified** (a number, date or quotation is not in the cited paragraph):")
         lines += [f"- {with_references(s, answer)}" for s in answer.flagged]
+    if answer.unverified:
+        lines.append("\n**Not verified** (the model said this; the sentences it cites do not):")
+        lines += [f"- {s.text} ({s.why_not})" for s in answer.unverified]
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
@@ -148,10 +154,14 @@ def answer_display_markdown(answer: Answer) -> str:
     return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
 
 
+def with_passage_references(text: str, passages: Sequence[Passage]) -> str:
+    """Replace `[n]` markers with the references of the numbered `passages`."""
+    return replace_runs(text, _references({n: p.unit.citation for n, p in enumerate(passages, 1)}))
+
+
 def draft_markdown(text: str, passages: Sequence[Passage]) -> str:
     """Answer text still being generated: markers shown as references, text escaped."""
-    refs = {n: p.unit.citation for n, p in enumerate(passages, 1)}
-    return markdown_escape(replace_runs(text, _references(refs)))
+    return markdown_escape(with_passage_references(text, passages))
 
 
 def collapse_repeated_markers(text: str) -> str:

@@ -1,0 +1,76 @@
+"""From a model's structured reply to checked statements, and the key sentences shown first.
+
+Each statement is checked against the sentences it cites (`assistant.support`); repeated
+statements, headings and statements past the limit are dropped; what is left is rendered
+with the source markers of its sentences, so its citation is the paragraph the sentences
+come from, by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.markers import marker
+from assistant.models.extractive import NOT_ADDRESSED, compose
+from assistant.records import CheckedStatement
+from assistant.structured import MAX_LIST_STATEMENTS, MAX_STATEMENTS, Sentence, Statement
+from assistant.support import Embed, check
+from assistant.verify import source_text
+from vectorstore.lexical import tokenize
+from vectorstore.lists import asks_for_list
+from vectorstore.records import Passage
+
+REPEAT_OVERLAP = 0.8  # share of content words two statements have in common to count as a repeat
+
+
+def key_sentences(question: str, passages: Sequence[Passage]) -> str:
+    """The reports' own best sentences for the question, each with its source marker ('' if none)."""
+    sources = [(n, p.unit.citation, p.unit.text + "".join(f"\n  Footnote {m}: {t}" for m, t in p.footnote_texts))
+               for n, p in enumerate(passages, start=1)]
+    text = compose(question, sources)
+    return "" if text == NOT_ADDRESSED else text
+
+
+def check_statement(statement: Statement, sentences: dict[int, Sentence], passages: Sequence[Passage],
+                    embed: Embed) -> CheckedStatement:
+    """One statement checked against exactly the sentences it cites."""
+    cited = [sentences[i] for i in statement.sentence_ids if i in sentences]
+    sources = tuple(dict.fromkeys(s.source for s in cited))
+    if not cited:
+        return CheckedStatement(statement.text, (), (), False, "it cites no sentence that was given")
+    context = " ".join(source_text(passages[n - 1]) for n in sources)
+    support = check(statement.text, [s.text for s in cited], context, embed)
+    return CheckedStatement(statement.text, sources, tuple(s.text for s in cited), support.supported,
+                            support.why_not, round(support.coverage, 3), round(support.similarity, 3))
+
+
+def is_heading(text: str) -> bool:
+    """A heading copied from the sources rather than a statement."""
+    return text.rstrip().endswith(":") or len(text.split()) < 4
+
+
+def is_repeat(text: str, earlier: Sequence[str]) -> bool:
+    """Whether `text` says again what one of the `earlier` statements said."""
+    words = set(tokenize(text))
+    for other in earlier:
+        other_words = set(tokenize(other))
+        if words and other_words and len(words & other_words) / min(len(words), len(other_words)) >= REPEAT_OVERLAP:
+            return True
+    return False
+
+
+def statement_limit(question: str) -> int:
+    """At most five statements, more when the question asks for a list."""
+    return MAX_LIST_STATEMENTS if asks_for_list(question) else MAX_STATEMENTS
+
+
+def admit(statement: Statement, kept: Sequence[str], question: str) -> bool:
+    """Whether a statement is new, not a heading, and within the limit."""
+    return (bool(statement.text) and not is_heading(statement.text) and not is_repeat(statement.text, kept)
+            and len(kept) < statement_limit(question))
+
+
+def render(statement: CheckedStatement) -> str:
+    """A statement as answer text: its sentence, then its source markers."""
+    text = statement.text if statement.text.endswith((".", "?", "!", ")", "”")) else statement.text + "."
+    return f"{text} {''.join(marker(n) for n in statement.sources)}"

@@ -1,0 +1,93 @@
+"""Is a statement supported by the sentences it cites? Not only its figures and names: what it says.
+
+Four signals, computed for each statement against exactly the sentences it cites:
+- claims: every number, quoted phrase and name of the statement is in those sentences
+  (`assistant.verify.claims`);
+- coverage: the share of the statement's content words (stemmed) that those sentences use;
+- similarity: cosine similarity of the MiniLM embeddings (the retrieval embedder, already loaded);
+- polarity: a negation ("not", "no", "never", "without", ...) in the statement and none in the
+  sentences, or every cited sentence negated and the statement not; and a statement that
+  says "must"/"will" where the sentences say "may"/"could"/"should" (modality).
+A statement is supported when its claims are found, polarity and modality agree, and coverage
+and similarity clear thresholds calibrated on a labelled set of real statements written by
+the local models (tests/data/support_labels.jsonl; see the README for precision and recall).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.verify import claims, normalize
+from vectorstore.lexical import tokenize
+
+# Calibrated on tests/data/support_labels.jsonl (`python -m benchmarks.support_calibration`).
+MIN_COVERAGE = 0.6
+MIN_SIMILARITY = 0.55
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot|lack(?:s|ed|ing)?|fail(?:s|ed)? to|"
+                       r"\w+n['’]t)\b", re.I)
+_STRONG = re.compile(r"\b(?:must|shall|will|is required to|are required to|always)\b", re.I)
+_WEAK = re.compile(r"\b(?:may|might|could|should|can|would|some|often|sometimes)\b", re.I)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Support:
+    """The signals for one statement and the decision drawn from them."""
+
+    coverage: float
+    similarity: float
+    claims_missing: tuple[str, ...]
+    negation_mismatch: bool
+    modality_mismatch: bool
+
+    @property
+    def supported(self) -> bool:
+        """Whether the statement may be shown as cited fact."""
+        return (not self.claims_missing and not self.negation_mismatch and not self.modality_mismatch
+                and self.coverage >= MIN_COVERAGE and self.similarity >= MIN_SIMILARITY)
+
+    @property
+    def why_not(self) -> str:
+        """One line saying why a statement is not supported ('' when it is)."""
+        if self.claims_missing:
+            return f"the cited sentences do not contain {', '.join(self.claims_missing)}"
+        if self.negation_mismatch:
+            return "the statement and the cited sentences disagree on a negation"
+        if self.modality_mismatch:
+            return "the statement is firmer than the cited sentences (must/will against may/should)"
+        if not self.supported:
+            return "the cited sentences do not say this"
+        return ""
+
+
+def coverage(statement: str, evidence: str) -> float:
+    """Share of the statement's content words that occur in the evidence."""
+    words = set(tokenize(statement))
+    return len(words & set(tokenize(evidence))) / len(words) if words else 0.0
+
+
+def check(statement: str, evidence: Sequence[str], context: str, embed: Embed) -> Support:
+    """Support signals of `statement` against its cited sentences `evidence`.
+
+    `context` is extra text that counts for names and figures only (the paragraphs' UN
+    references and years: "the 2015 report" is supported by a sentence of A/69/981).
+    """
+    joined = " ".join(evidence)
+    vectors = embed([statement, *evidence])
+    similarity = float(max(vectors[1:] @ vectors[0])) if len(vectors) > 1 else 0.0
+    if len(evidence) > 1:  # a statement that combines sentences is compared with all of them together
+        similarity = max(similarity, float(embed([joined])[0] @ vectors[0]))
+    haystack = normalize(f"{joined} {context}")
+    missing = tuple(dict.fromkeys(c for c, pattern in claims(statement) if not pattern.search(haystack)))
+    said_neg = bool(_NEGATION.search(statement))
+    # A negation the sentences do not have, or every cited sentence negated and the statement not.
+    negation = (said_neg and not _NEGATION.search(joined)) or (
+        not said_neg and all(_NEGATION.search(s) for s in evidence))
+    modality = bool(_STRONG.search(statement)) and not _STRONG.search(joined) and bool(_WEAK.search(joined))
+    return Support(coverage(statement, joined), similarity, missing, negation, modality)

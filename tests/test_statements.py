@@ -1,0 +1,145 @@
+"""Structured answers: numbered sentences, statements checked against what they cite, key sentences first."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from assistant.chain import AnswerEvent, Assistant, KeySentencesEvent, SourcesEvent, TokenEvent
+from assistant.condense import ContextCondenser
+from assistant.structured import (
+    PROMPT_TOKENS_BUDGET,
+    complete_statements,
+    estimate_tokens,
+    number_sentences,
+    parse_reply,
+    reply_schema,
+)
+from assistant.support import check
+
+FOCAL = "What does the 2015 report say about national focal points?"
+PROMISING = ("Member State focal points that integrate an atrocity crime perspective into national policy "
+             "are a promising development of the past decade.")
+
+
+class SentenceQuoter(BaseChatModel):
+    """Replies in the structured JSON, citing the numbered sentence that contains a given phrase."""
+
+    script: list[tuple[str, str]]  # (statement, phrase of the sentence it cites)
+    answerable: bool = True
+    raw: str | None = None  # reply this text instead
+    prompts: list[str] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "sentence-quoter"
+
+    def _reply(self, messages) -> str:
+        prompt = str(messages[-1].content)
+        self.prompts.append(prompt)
+        if self.raw is not None:
+            return self.raw
+        numbered = dict((text, int(i)) for i, text in re.findall(r"^\[(\d+)\] \(.*?\) (.*)$", prompt, re.M))
+        statements = []
+        for statement, phrase in self.script:
+            ids = [i for text, i in numbered.items() if phrase in text]
+            statements.append({"text": statement, "sentences": ids[:1]})
+        return json.dumps({"answerable": self.answerable, "statements": statements})
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any):
+        for piece in re.findall(r".{1,7}", self._reply(messages), re.S):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+
+
+def _assistant(retriever, model: BaseChatModel) -> Assistant:
+    return Assistant(retriever, model, "quoter", ContextCondenser(), sources=5, structured=lambda schema: {})
+
+
+def test_statement_is_cited_to_the_paragraph_of_the_sentence_it_names(retriever):
+    model = SentenceQuoter(script=[(PROMISING, "particularly promising development")])
+    events = list(_assistant(retriever, model).stream(FOCAL))
+    kinds = [type(e) for e in events]
+    assert kinds[:2] == [SourcesEvent, KeySentencesEvent] and kinds[-1] is AnswerEvent
+    assert TokenEvent in kinds  # the statement streams once it is checked
+    answer = events[-1].answer
+    assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
+    assert answer.text.startswith(PROMISING) and not answer.unverified
+    assert answer.key_sentences and "A/69/981" in " ".join(p.unit.doc_id for p in answer.passages)
+
+
+def test_unsupported_and_repeated_statements_are_never_shown_as_cited_fact(retriever):
+    invented = "Focal points were abolished in 2016 by a decision of the General Assembly."
+    model = SentenceQuoter(script=[
+        (PROMISING, "particularly promising development"),
+        (invented, "particularly promising development"),
+        (PROMISING.replace("are a promising", "are a promising and"), "particularly promising development"),
+    ])
+    answer = _assistant(retriever, model).ask(FOCAL)
+    assert invented not in answer.text
+    assert [s.text for s in answer.unverified] == [invented]
+    assert len(answer.statements) == 2  # the near-repeat was dropped
+    assert "not supported" in answer.reason
+
+
+def test_model_that_finds_no_answer_leaves_the_verified_key_sentences(retriever):
+    answer = _assistant(retriever, SentenceQuoter(script=[], answerable=False)).ask(FOCAL)
+    assert not answer.abstained and answer.model_declined
+    assert answer.text == answer.key_sentences and answer.citations
+    assert "found no answer" in answer.reason
+
+
+def test_reply_that_is_not_the_json_asked_for_is_read_as_free_text(retriever):
+    raw = ("The establishment of Member State focal points to integrate an atrocity crime perspective into "
+           "national policy is a particularly promising development of the past decade.")
+    answer = _assistant(retriever, SentenceQuoter(script=[], raw=raw)).ask(FOCAL)
+    assert "A/69/981, para. 24" in [c.reference for c in answer.citations]  # attributed as free text is
+    assert not answer.statements
+
+
+def test_prompt_keeps_the_best_sentence_of_every_source_within_the_budget(retriever):
+    passages = retriever.retrieve(FOCAL).passages[:5]
+    sentences = number_sentences(FOCAL, passages)
+    assert [s.id for s in sentences] == list(range(1, len(sentences) + 1))
+    assert {s.source for s in sentences} == set(range(1, 6))
+    assert sum(estimate_tokens(s.text) + 4 for s in sentences) <= PROMPT_TOKENS_BUDGET
+    tight = number_sentences(FOCAL, passages, budget=150)
+    assert len(tight) < len(sentences)
+
+
+def test_streamed_reply_yields_statements_as_they_complete():
+    reply = json.dumps({"answerable": True, "statements": [{"text": "A \"quoted\" one.", "sentences": [2, 3]},
+                                                           {"text": "Second.", "sentences": [4]}]})
+    cut = reply[: reply.index("Second") + 3]
+    assert [(s.text, s.sentence_ids) for s in complete_statements(cut)] == [('A "quoted" one.', (2, 3))]
+    truncated = parse_reply(cut)  # the token limit cut it off: the complete statement is kept
+    assert truncated.parsed and len(truncated.statements) == 1
+    assert not parse_reply("The reports say many things [1].").parsed
+    assert not parse_reply('{"answerable": false, "statements": []}').answerable
+
+
+def test_schema_compiles_to_a_llama_cpp_grammar_that_only_admits_the_sent_ids():
+    llama_grammar = pytest.importorskip("llama_cpp.llama_grammar")
+    gbnf = llama_grammar.json_schema_to_gbnf(json.dumps(reply_schema([1, 2, 3], 5)))
+    assert '"1"' in gbnf and '"3"' in gbnf and '"4"' not in gbnf
+    llama_grammar.LlamaGrammar.from_string(gbnf, verbose=False)
+
+
+@pytest.mark.parametrize(("statement", "supported"), [
+    ("Focal point networks are a powerful way to share experiences and lessons learned.", True),
+    ("Focal point networks are not a useful way to share experiences and lessons learned.", False),
+    ("Focal point networks have 193 members sharing experiences and lessons learned.", False),
+    ("The Security Council must refer every situation to the International Criminal Court.", False),
+])
+def test_support_check_reads_what_the_statement_says(embedder, statement, supported):
+    evidence = ["Focal point networks have become a powerful mechanism for sharing contemporary or historical "
+                "experiences and lessons learned."]
+    assert check(statement, evidence, "A/69/981, para. 69 2015", embedder.embed).supported is supported
