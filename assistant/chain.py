@@ -150,6 +150,9 @@ class Assistant:
         timings = dict(state.timings)
         timings["verify"] = time.perf_counter() - started
         timings["total"] = sum(v for k, v in timings.items() if k in ("condense", "retrieve", "generate", "verify"))
+        # When a verified answer is first on screen: the key sentences, or the whole answer without them.
+        early = ("condense", "retrieve", "key_sentences") if "key_sentences" in timings else ("total",)
+        timings["verified_content"] = sum(timings.get(k, 0.0) for k in early)
         return replace(answer, timings=timings)
 
     # -- composition -----------------------------------------------------------------

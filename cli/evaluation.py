@@ -37,7 +37,7 @@ def eval_command(
     from evals.dataset import load_cases
     from evals.gate import check_against
     from evals.pipelines import build_asker
-    from evals.report import metrics_table, write_markdown
+    from evals.report import metrics_table, model_table, write_markdown
     from evals.runner import run_cases
 
     cases = load_cases(file)[:limit]
@@ -53,6 +53,8 @@ def eval_command(
     bar.close()
     run.meta["seconds"] = time.perf_counter() - started
     typer.echo(metrics_table(run.summary))
+    if any(r.get("prompt_tokens") for r in run.records):  # a model wrote structured answers
+        typer.echo("\n" + model_table(run.records))
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(run.report(), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -41,6 +41,37 @@ def metrics_table(summary: dict, label: str = "run") -> str:
     return "\n".join(rows)
 
 
+def model_row(records: list[dict]) -> dict[str, float | int | None]:
+    """The model's part of a run: prompt size, waits, and how many statements held."""
+    from evals.summary import percentile
+
+    answered = [r for r in records if not r["abstained"]]
+    timing = {stage: [r["timings"][stage] for r in answered if stage in r["timings"]]
+              for stage in ("verified_content", "first_token", "total")}
+    statements = [s for r in answered for s in r.get("statements", [])]
+    return {
+        "answered": len(answered),
+        "prompt tokens p50": percentile([r["prompt_tokens"] for r in answered if r.get("prompt_tokens")], 50),
+        "verified content p50 s": percentile(timing["verified_content"], 50),
+        "first token p50 s": percentile(timing["first_token"], 50),
+        "first token p95 s": percentile(timing["first_token"], 95),
+        "answer p50 s": percentile(timing["total"], 50),
+        "answer p95 s": percentile(timing["total"], 95),
+        "statements": len(statements),
+        "not verified": sum(not s["supported"] for s in statements),
+        "answers with none verified": sum(bool(r.get("statements")) and not any(s["supported"] for s in
+                                          r["statements"]) for r in answered),
+        "model declined": sum(bool(r.get("model_declined")) for r in answered),
+    }
+
+
+def model_table(records: list[dict]) -> str:
+    """Markdown table of `model_row` (one row)."""
+    row = model_row(records)
+    return ("| " + " | ".join(row) + " |\n|" + "---|" * len(row) + "\n| "
+            + " | ".join(_cell(v) for v in row.values()) + " |")
+
+
 def worst_questions(run: EvalRun, limit: int = 8) -> str:
     """The questions with the lowest recall@5 / citation recall, retrieved vs gold."""
     pairs = list(zip(run.results, run.records, strict=True))

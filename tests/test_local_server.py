@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.chain import AnswerEvent, NoticeEvent, SourcesEvent, TokenEvent
+from assistant.chain import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
 from assistant.factory import build_assistant
 from assistant.models.gguf import model_path
 from assistant.settings import LLMSettings, Settings
@@ -55,11 +55,18 @@ def test_the_model_is_not_asked_when_the_reports_do_not_cover_the_question(local
     assert answer.abstained and answer.citations == () and "generate" not in answer.timings
 
 
-def test_the_model_streams_its_answer_after_the_sources(local_fast):
+def test_verified_key_sentences_come_first_then_the_model_s_checked_statements(local_fast):
     events = list(local_fast.stream("What does the 2017 report say parliaments should do?"))
     assert isinstance(events[0], SourcesEvent) and events[0].passages
-    tokens = [e for e in events if isinstance(e, TokenEvent)]
-    assert len(tokens) > 3 and events[-1].answer.timings["first_token"] > 0
+    assert isinstance(events[1], KeySentencesEvent) and "[" in events[1].text  # before the model writes
+    answer = events[-1].answer
+    assert answer.statements, answer.text  # the model replied in the structure asked for
+    for statement in answer.statements:  # every statement cites sentences of the sources it was given
+        assert statement.sources and set(statement.sources) <= set(range(1, len(answer.passages) + 1))
+    shown = [e.text for e in events if isinstance(e, TokenEvent)]
+    assert "".join(shown).strip() == (answer.text if answer.text != answer.key_sentences else "")
+    assert all(s.text not in answer.text for s in answer.unverified)
+    assert 0 < answer.prompt_tokens < 1000 and answer.timings["first_token"] > 0
 
 
 def test_a_segfault_mid_answer_falls_back_to_extractive_and_the_model_comes_back(local_fast):
@@ -68,8 +75,8 @@ def test_a_segfault_mid_answer_falls_back_to_extractive_and_the_model_comes_back
     events = []
     for event in local_fast.stream(QUESTION):
         events.append(event)
-        if isinstance(event, TokenEvent) and server.pid == crashed_pid:
-            os.kill(crashed_pid, signal.SIGSEGV)  # the crash, after the model began answering
+        if isinstance(event, KeySentencesEvent):  # the crash, while the model reads its prompt
+            threading.Timer(1.0, os.kill, (crashed_pid, signal.SIGSEGV)).start()
     notices = [e for e in events if isinstance(e, NoticeEvent)]
     answer = events[-1].answer
     assert isinstance(events[-1], AnswerEvent)

@@ -143,3 +143,19 @@ def test_support_check_reads_what_the_statement_says(embedder, statement, suppor
     evidence = ["Focal point networks have become a powerful mechanism for sharing contemporary or historical "
                 "experiences and lessons learned."]
     assert check(statement, evidence, "A/69/981, para. 69 2015", embedder.embed).supported is supported
+
+
+def test_briefing_and_compare_carry_only_the_verified_statements(retriever):
+    from assistant.outputs.briefing import item_from_answer
+    from assistant.outputs.compare import compare
+
+    invented = "Focal points were abolished in 2016 by a decision of the General Assembly."
+    model = SentenceQuoter(script=[(PROMISING, "particularly promising development"),
+                                   (invented, "particularly promising development")])
+    assistant = _assistant(retriever, model)
+    item = item_from_answer(assistant.ask(FOCAL), {})
+    assert PROMISING in item.text and invented not in item.text
+    assert [ref.locator for _, ref in item.references] == ["para. 24"]
+    docs = [d for d in retriever.documents() if d.doc_id == "A/69/981"]
+    row = compare(assistant.ask, "What do the reports say about national focal points?", docs)[0]
+    assert invented not in row.says and "(para. 24)" in row.says

@@ -25,6 +25,7 @@ def passage_json(passage: Passage) -> dict:
         "footnotes": [{"n": n, "text": text} for n, text in passage.footnote_texts],
         "citation": unit.citation,
         "section": list(unit.section),
+        "year": unit.year,
     }
 
 
