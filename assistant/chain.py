@@ -279,7 +279,7 @@ class Assistant:
         """The supported statements as the answer; the key sentences when none is supported."""
         draft = state.draft
         base = replace(base, key_sentences=state.key_sentences, statements=tuple(draft.statements),
-                       model_declined=draft.declined, prompt_tokens=draft.prompt_tokens)
+                       model_declined=draft.declined, prompt_tokens=draft.prompt_tokens, model_reply=draft.raw)
         if draft.shown:
             text = draft.text()
             rejected = len(draft.statements) - len(draft.shown)

@@ -39,6 +39,7 @@ class CheckedStatement:
     why_not: str = ""
     coverage: float = 0.0
     similarity: float = 0.0
+    recited: bool = False  # the model cited other sentences; these are the given ones that carry it
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Answer:
     statements: tuple[CheckedStatement, ...] = ()  # a structured answer's statements, supported or not
     model_declined: bool = False  # the model said the sentences do not answer the question
     prompt_tokens: int = 0  # tokens sent to the model (estimated when the server does not count them)
+    model_reply: str = ""  # the model's raw structured reply, for evaluation and replay
 
     @property
     def unverified(self) -> tuple[CheckedStatement, ...]:

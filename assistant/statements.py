@@ -9,12 +9,13 @@ come from, by construction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.markers import marker
 from assistant.models.extractive import NOT_ADDRESSED, compose
 from assistant.records import CheckedStatement
 from assistant.structured import MAX_LIST_STATEMENTS, MAX_STATEMENTS, Sentence, Statement
-from assistant.support import Embed, check
+from assistant.support import Embed, check, coverage
 from assistant.verify import source_text
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asks_for_list
@@ -33,14 +34,30 @@ def key_sentences(question: str, passages: Sequence[Passage]) -> str:
 
 def check_statement(statement: Statement, sentences: dict[int, Sentence], passages: Sequence[Passage],
                     embed: Embed) -> CheckedStatement:
-    """One statement checked against exactly the sentences it cites."""
+    """One statement checked against the sentences it cites.
+
+    Small models often say something a given sentence says and cite the wrong one. When the
+    cited sentences do not support a statement, the given sentence that shares most of its
+    words is checked instead; if that one supports it, the statement cites it (`recited`).
+    """
     cited = [sentences[i] for i in statement.sentence_ids if i in sentences]
-    sources = tuple(dict.fromkeys(s.source for s in cited))
+    checked = _checked(statement.text, cited, passages, embed)
+    if checked.supported or not sentences:
+        return checked
+    best = max(sentences.values(), key=lambda s: coverage(statement.text, s.text))
+    if best in cited:
+        return checked
+    other = _checked(statement.text, [best], passages, embed)
+    return replace(other, recited=True) if other.supported else checked
+
+
+def _checked(text: str, cited: Sequence[Sentence], passages: Sequence[Passage], embed: Embed) -> CheckedStatement:
     if not cited:
-        return CheckedStatement(statement.text, (), (), False, "it cites no sentence that was given")
+        return CheckedStatement(text, (), (), False, "it cites no sentence that was given")
+    sources = tuple(dict.fromkeys(s.source for s in cited))
     context = " ".join(source_text(passages[n - 1]) for n in sources)
-    support = check(statement.text, [s.text for s in cited], context, embed)
-    return CheckedStatement(statement.text, sources, tuple(s.text for s in cited), support.supported,
+    support = check(text, [s.text for s in cited], context, embed)
+    return CheckedStatement(text, sources, tuple(s.text for s in cited), support.supported,
                             support.why_not, round(support.coverage, 3), round(support.similarity, 3))
 
 

@@ -28,6 +28,9 @@ def eval_command(
     sample: Annotated[
         int | None, typer.Option("--sample", help="Only N questions evenly spread over the file (all kinds).")
     ] = None,
+    replay: Annotated[
+        Path | None, typer.Option("--replay", help="A --json report of a model's run: re-score its recorded replies.")
+    ] = None,
 ) -> None:
     """Evaluate retrieval, citations, answers and abstention on an eval set."""
     import time
@@ -45,7 +48,12 @@ def eval_command(
         cases = [cases[round(i * len(cases) / sample)] for i in range(sample)]
     config = settings()
     config.retrieval.k = k
-    ask_fn = build_asker(pipeline, config, model)
+    if replay:
+        from evals.replay import replay_asker
+
+        ask_fn, model = replay_asker(replay, config)
+    else:
+        ask_fn = build_asker(pipeline, config, model)
     bar = tqdm(total=len(cases), unit="q", desc=f"eval {model}")
     started = time.perf_counter()
     meta = {"file": str(file), "model": model, "k": k, "pipeline": pipeline, "questions": len(cases)}

@@ -55,6 +55,7 @@ def question_record(case: EvalCase, answer: Answer) -> dict:
         "statements": [asdict(s) for s in answer.statements],
         "model_declined": answer.model_declined,
         "prompt_tokens": answer.prompt_tokens,
+        "model_reply": answer.model_reply,
         "gold": [g.model_dump() for g in case.gold],
     }
 
