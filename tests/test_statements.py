@@ -34,6 +34,7 @@ class SentenceQuoter(BaseChatModel):
     script: list[tuple[str, str]]  # (statement, phrase of the sentence it cites)
     answerable: bool = True
     raw: str | None = None  # reply this text instead
+    off_by: int = 0  # cite the sentence this many places after the right one (a small model's mistake)
     prompts: list[str] = []
 
     @property
@@ -49,7 +50,7 @@ class SentenceQuoter(BaseChatModel):
         statements = []
         for statement, phrase in self.script:
             ids = [i for text, i in numbered.items() if phrase in text]
-            statements.append({"text": statement, "sentences": ids[:1]})
+            statements.append({"text": statement, "sentences": [i + self.off_by for i in ids[:1]]})
         return json.dumps({"answerable": self.answerable, "statements": statements})
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
@@ -159,3 +160,26 @@ def test_briefing_and_compare_carry_only_the_verified_statements(retriever):
     docs = [d for d in retriever.documents() if d.doc_id == "A/69/981"]
     row = compare(assistant.ask, "What do the reports say about national focal points?", docs)[0]
     assert invented not in row.says and "(para. 24)" in row.says
+
+
+def test_statement_citing_the_wrong_sentence_is_cited_to_the_sentence_that_carries_it(retriever):
+    model = SentenceQuoter(script=[(PROMISING, "particularly promising development")], off_by=1)
+    answer = _assistant(retriever, model).ask(FOCAL)
+    assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
+    assert answer.statements[0].recited and answer.statements[0].supported
+
+
+def test_replay_rescores_a_recorded_reply_with_the_recorded_timings(ingested, retriever, tmp_path):
+    from evals.replay import replay_asker
+
+    passages = retriever.retrieve(FOCAL).passages[:5]
+    ids = [s.id for s in number_sentences(FOCAL, passages) if "particularly promising development" in s.text]
+    reply = json.dumps({"answerable": True, "statements": [{"text": PROMISING, "sentences": ids}]})
+    report = {"meta": {"model": "local-fast"}, "questions": [
+        {"question": FOCAL, "standalone_question": FOCAL, "model_reply": reply, "timings": {"total": 7.5}}]}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    ask, model = replay_asker(path, ingested)
+    answer = ask(FOCAL, [])
+    assert model == "local-fast" and answer.timings == {"total": 7.5}
+    assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"] and answer.model_reply == reply
