@@ -1,7 +1,9 @@
 """A deterministic fake of the OpenAI chat-completions API and of Ollama's `/api/chat`.
 
 The reply is built from the request alone: a canned answer citing "[1]" followed by the
-first eight words of the last user message. Every request body is recorded so tests can
+first eight words of the last user message; or, when the request asks for JSON following a
+schema (OpenAI `response_format`, Ollama `format`), a structured answer quoting the first
+numbered sentence of the prompt and citing it. Every request body is recorded so tests can
 check which messages reached the server. Model `missing-model` answers 404; `slow-model`
 answers after five seconds.
 """
@@ -9,6 +11,7 @@ answers after five seconds.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -58,6 +61,27 @@ def canned_reply(messages: list[dict[str, Any]]) -> str:
     words = (users[-1] if users else "").split()[:8]
     answer = "According to the reports, States bear the primary responsibility [1]."
     return f"{answer} You asked: {' '.join(words)}"
+
+
+def requested_schema(body: dict[str, Any]) -> dict | None:
+    """The JSON schema a request asks the reply to follow, if any."""
+    fmt = body.get("response_format") or {}
+    schema = (fmt.get("json_schema") or {}).get("schema") or fmt.get("schema")
+    return schema if isinstance(schema, dict) else body.get("format") if isinstance(body.get("format"), dict) else None
+
+
+def structured_reply(messages: list[dict[str, Any]]) -> str:
+    """A reply in the assistant's statement schema: the first numbered sentence, citing itself."""
+    users = [str(m.get("content", "")) for m in messages if m.get("role") == "user"]
+    first = re.search(r"^\[(\d+)\] \(.*?\) (.*)$", users[-1] if users else "", re.M)
+    statements = [{"text": first.group(2), "sentences": [int(first.group(1))]}] if first else []
+    return json.dumps({"answerable": bool(statements), "statements": statements})
+
+
+def reply_for(body: dict[str, Any]) -> str:
+    """What the fake server answers to a request body."""
+    messages = body.get("messages", [])
+    return structured_reply(messages) if requested_schema(body) else canned_reply(messages)
 
 
 def reply_pieces(reply: str) -> list[str]:
@@ -117,7 +141,7 @@ class _FakeHandler(BaseHTTPRequestHandler):
 
     def _openai(self, body: dict[str, Any]) -> None:
         """Answer like OpenAI: one JSON object, or `data:` SSE chunks ending in [DONE]."""
-        reply, model = canned_reply(body.get("messages", [])), body.get("model", "")
+        reply, model = reply_for(body), body.get("model", "")
         if not body.get("stream"):
             message = {"role": "assistant", "content": reply}
             choice = {"index": 0, "message": message, "finish_reason": "stop"}
@@ -141,7 +165,7 @@ class _FakeHandler(BaseHTTPRequestHandler):
 
     def _ollama(self, body: dict[str, Any]) -> None:
         """Answer like Ollama: one JSON object, or NDJSON lines ending with `done: true`."""
-        reply, model = canned_reply(body.get("messages", [])), body.get("model", "")
+        reply, model = reply_for(body), body.get("model", "")
         final = {
             "model": model,
             "created_at": "2025-01-01T00:00:00Z",

@@ -89,6 +89,20 @@ def test_question_shows_paragraph_citation_that_opens_to_the_paragraph(start):
     assert around.index("para. 11**") < around.index("para. 12** (this paragraph)") < around.index("para. 13**")
 
 
+def test_a_model_answer_shows_the_reports_own_sentences_first_then_checked_statements(start, monkeypatch):
+    from tests.fake_openai_server import running_fake_server
+
+    with running_fake_server() as server:
+        monkeypatch.setenv("R2P_OPENAI_BASE_URL", server.openai_base_url)
+        at = ask(start(model="openai:fake-model"), FOCAL)
+    texts = [m.value for m in at.markdown]
+    quotes = next(i for i, t in enumerate(texts) if t.startswith("**From the reports**"))
+    answer = next(i for i, t in enumerate(texts) if t.startswith("**Answer**"))
+    assert quotes < answer and "A/69/981, para." in texts[quotes]
+    assert "openai:fake-model" in texts[answer]
+    assert re.search(r"\(A/\d+/\d+, para\. \d+\)", texts[answer + 1])  # the statement, cited
+
+
 def test_unanswerable_question_shows_the_abstention_with_related_paragraphs(start):
     at = ask(start(), "What new priorities did the Secretary-General's 2018 report on R2P set out?")
     assert any("do not address this" in i.value for i in at.info)

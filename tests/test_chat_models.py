@@ -130,6 +130,27 @@ def test_the_system_prompt_reaches_the_local_model(local_fast_backend: Backend) 
     assert "marmalade" in str(told.content).lower()  # only the system prompt holds the word
 
 
+STRUCTURED = ["openai:fake-model", "ollama:fake-model", pytest.param("local-fast", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("spec", STRUCTURED)
+def test_every_generative_backend_replies_in_the_statement_schema(spec, request, fake_server, tmp_path) -> None:
+    from assistant.structured import STRUCTURED_PROMPT, Sentence, parse_reply, reply_schema, structured_user_message
+
+    backend = (request.getfixturevalue("local_fast_backend") if spec == "local-fast"
+               else remote_backend(spec, fake_server, tmp_path))
+    settings = fake_settings(fake_server, tmp_path)
+    sentences = [Sentence(1, 1, "Every State has the responsibility to protect its populations from genocide."),
+                 Sentence(2, 2, "The international community should encourage and help States.")]
+    prompt = structured_user_message("Who has the responsibility to protect populations?", sentences,
+                                     ["A/63/677, para. 11", "A/63/677, para. 12"])
+    options = backend_of(spec).structured(reply_schema([1, 2], 5), settings)
+    reply = parse_reply(str(backend.model.invoke([SystemMessage(STRUCTURED_PROMPT), HumanMessage(prompt)],
+                                                 **options).content))
+    assert reply.parsed and reply.statements
+    assert all(set(s.sentence_ids) <= {1, 2} and s.text for s in reply.statements)
+
+
 def test_the_extractive_model_answers_only_from_numbered_sources() -> None:
     model = extractive_backend().model
     assert model.invoke(MESSAGES).content == "The reports do not address this."
