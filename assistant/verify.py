@@ -25,7 +25,8 @@ _QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
 _DECIMAL = re.compile(r"\d+\.\d+")
 _COMMON_NAMES = {"UN", "SG", "R2P", "RtoP", "UNSC", "UNGA", "The", "This", "These", "However"}
 _NO_BREAK = re.compile(r"^(?:paras?|e\.g|i\.e|No|Nos|Art|arts?|vol|pp?|cf|Mr|Ms|Mrs|Dr|St|[A-Z])\.$")
-_NAME = re.compile(r"(?<=[a-z,;:’'\)] )(?:[A-Z][a-zA-Z’'-]{2,}|[A-Z]{2,})(?: (?:of |the |and |for )?(?:[A-Z][a-zA-Z’'-]+|[A-Z]{2,}))*")
+_NAME = re.compile(r"(?<=[a-z,;:’'\)] )(?:[A-Z][a-zA-Z’'-]{2,}|[A-Z]{2,})"
+                   r"(?: (?:of |the |and |for )?(?:[A-Z][a-zA-Z’'-]+|[A-Z]{2,}))*")
 
 
 @dataclass(frozen=True)

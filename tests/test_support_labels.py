@@ -1,0 +1,27 @@
+"""The statement support check against statements of the local models that a reader labelled.
+
+tests/data/support_labels.jsonl holds real statements written by `local` and `local-fast`
+on the eval sets, each with the sentences it cited and a reader's label (supported or
+not). The check must let through as cited fact almost nothing a reader found unsupported.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.support import check
+
+LABELS = Path(__file__).parent / "data" / "support_labels.jsonl"
+MIN_PRECISION = 0.97  # at most 3% of the statements shown as cited fact are unsupported
+MIN_RECALL = 0.5  # and at least half of the supported ones are shown
+
+
+def test_the_check_shows_almost_only_statements_a_reader_found_supported(embedder):
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 200 and {r["label"] for r in rows} == {"supported", "not_supported"}
+    passed = [check(r["statement"], r["evidence"], r["context"], embedder.embed).supported for r in rows]
+    truly = [r["label"] == "supported" for r in rows]
+    shown_ok = sum(p and t for p, t in zip(passed, truly, strict=True))
+    assert shown_ok / sum(passed) >= MIN_PRECISION
+    assert shown_ok / sum(truly) >= MIN_RECALL
