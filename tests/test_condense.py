@@ -57,3 +57,20 @@ def test_extractive_answer_weighs_the_follow_ups_own_words_above_the_context():
                (2, "A/69/981, para. 69", "National strategies should contain a risk assessment and a plan.")]
     answer = compose("In the 2015 report, on national focal points: what should the national strategies contain?", sources)
     assert answer.startswith("National strategies should contain a risk assessment and a plan. [2]")
+
+
+def test_extractive_answer_prefers_the_better_ranked_paragraph_unless_a_lower_one_matches_clearly_more():
+    question = "What do the reports say about warning and prevention?"
+    sources = [
+        (1, "A/69/981, para. 50", "Warning signs must lead to action by States."),
+        (2, "A/69/981, para. 51", "Warning is not enough."),
+        (3, "A/69/981, para. 52", "Resources are scarce for this work."),
+        (4, "A/69/981, para. 53", "Regional offices share information."),
+        (5, "A/69/981, para. 54", "Prevention is the best policy."),
+    ]
+    # "prevention" is rarer among the sources than "warning", but one rarer word does not
+    # outweigh four places lower in the retrieval order...
+    assert compose(question, sources, max_sentences=1).endswith("[1]")
+    # ...while a sentence with both words does.
+    sources[4] = (5, "A/69/981, para. 54", "Warning and prevention go together.")
+    assert compose(question, sources, max_sentences=1).endswith("[5]")

@@ -30,6 +30,10 @@ _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
 _QUESTION = re.compile(r"\nQuestion: (.*?)\nAnswer with citations:", re.S)
 NOT_ADDRESSED = "The reports do not address this."
 CONTEXT_WEIGHT = 0.4
+# Per place down the retrieval order: a sentence from a lower source needs about one
+# rare question word more per five places (0.05 let term overlap alone pick the source:
+# citation precision per gold 0.65 -> 0.69 on dev.jsonl, 0.48 -> 0.51 on dev2.jsonl).
+RANK_PENALTY = 0.2
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 
 
@@ -55,7 +59,7 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     for rank, (n, citation, text) in enumerate(sources):
         body = text.split("\n  Footnote ")[0]
         for position, sentence in enumerate(split_sentences(body)):
-            score = _score(sentence, weights) - 0.05 * rank - 0.01 * position
+            score = _score(sentence, weights) - RANK_PENALTY * rank - 0.01 * position
             if score > 0:
                 candidates.append((score, n, _doc_of(citation), sentence.lstrip("- ").strip()))
     if not candidates:
