@@ -35,7 +35,8 @@ _REPORT = re.compile(
 )
 # The subject of a question: what follows "say about", "describe", "talks about", ...
 _SUBJECT = re.compile(
-    r"\b(?:about|regarding|concerning|on the subject of|describes?|explains?|treats?|discuss(?:es)?)\s+(.+?)\s*(?:[?.!]|$)",
+    r"\b(?:about|regarding|concerning|on the subject of|describes?|explains?|treats?|discuss(?:es)?)\s+"
+    r"(.+?)\s*(?:[?.!]|$)",
     re.I,
 )
 _LEADING = re.compile(r"^(?:and|but|also|so|then|ok(?:ay)?|well)\b[\s,]*", re.I)

@@ -55,7 +55,8 @@ def test_split_context_separates_the_follow_up_from_the_context_it_was_given():
 def test_extractive_answer_weighs_the_follow_ups_own_words_above_the_context():
     sources = [(1, "A/69/981, para. 24", "National focal points are a promising development in many regions."),
                (2, "A/69/981, para. 69", "National strategies should contain a risk assessment and a plan.")]
-    answer = compose("In the 2015 report, on national focal points: what should the national strategies contain?", sources)
+    question = "In the 2015 report, on national focal points: what should the national strategies contain?"
+    answer = compose(question, sources)
     assert answer.startswith("National strategies should contain a risk assessment and a plan. [2]")
 
 

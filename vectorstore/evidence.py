@@ -32,8 +32,9 @@ _CURRENCY = re.compile(r"(?:US)?\$\s?\d|\b\d[\d,.]*\s*(?:million|billion)?\s*(?:
 # Resolutions as the reports cite them: the Council's "1973 (2011)", the Assembly's "66/253".
 _COUNCIL_RESOLUTION = re.compile(r"\bresolutions?\s+\d{3,4}\s*\(\d{4}\)|\bS/RES/\d+")
 _ASSEMBLY_RESOLUTION = re.compile(r"\bresolutions?\s+\d{2,3}/\d{1,3}|\bA/RES/\d+")
-_PENALTY = re.compile(r"\bsentenced\b|\b(?:life|\w+[- ]years?'?)\s+(?:imprisonment|in prison)\b|\bprison (?:term|sentence)\b",
-                      re.I)
+_PENALTY = re.compile(
+    r"\bsentenced\b|\b(?:life|\w+[- ]years?'?)\s+(?:imprisonment|in prison)\b|\bprison (?:term|sentence)\b", re.I
+)
 _VOTE_RECORD = re.compile(r"\b(?:voted|vetoed|recorded vote|votes? (?:in favour|against)|in favour,|abstentions?)\b",
                           re.I)
 
@@ -51,7 +52,8 @@ _ASKS = (
     ("a figure", re.compile(r"\bhow many\b|\bwhat (?:percentage|proportion|share) of\b", re.I)),
     ("a resolution", re.compile(r"\b(?:which|what) (?:(?:Security Council|General Assembly|Council|Assembly)\s+)?"
                                 r"resolutions?\b", re.I)),
-    ("a court's sentence", re.compile(r"\b(?:what|which) (?:prison )?(?:sentence|penalty|punishment)\b|\bsentenced to\b", re.I)),
+    ("a court's sentence", re.compile(
+        r"\b(?:what|which) (?:prison )?(?:sentence|penalty|punishment)\b|\bsentenced to\b", re.I)),
 )
 _COUNTED = re.compile(r"\bhow many\s+(.*)", re.I)
 # Verbs that say what a report does, not what happened: "how many ... does the report refer to".
