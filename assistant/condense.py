@@ -1,10 +1,11 @@
 """Condense a follow-up and the chat history into a standalone question.
 
 Two condensers share one method. The contextual one needs no model: a follow-up
-("And who is supposed to listen to them?") keeps the previous question as context, so
-retrieval sees its report, year and subject. The LLM one asks the chat model to rewrite
-the follow-up, and falls back to the contextual form when the rewrite loses the report
-years the conversation named, or fails.
+("What should the national strategies backing them contain?") is led by the report and
+the subject of the previous question ("In the 2015 report, on national R2P focal points:
+what should ...?"), so retrieval sees them and the user reads a real question. The LLM
+one asks the chat model to rewrite the follow-up, and falls back to the contextual form
+when the rewrite loses the report years the conversation named, or fails.
 """
 
 from __future__ import annotations
@@ -26,6 +27,23 @@ _FOLLOW_UP = re.compile(
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MAX_CONTEXT = 300
+# How a question names a report: "the 2015 report", "the 2016 R2P report", "A/69/981", "the latest report".
+_REPORT = re.compile(
+    r"\b(?:the\s+)?(?:(?:19|20)\d{2}(?:'s)?|latest|most recent|earliest|first)\s+(?:(?:R2P|RtoP|SG|SG's|"
+    r"Secretary-General(?:'s|’s)?|annual|UN)\s+)*(?:report|summary|document)\b|\b[AS]/\d{2,3}/\d{2,4}\b",
+    re.I,
+)
+# The subject of a question: what follows "say about", "describe", "talks about", ...
+_SUBJECT = re.compile(
+    r"\b(?:about|regarding|concerning|on the subject of|describes?|explains?|treats?|discuss(?:es)?)\s+"
+    r"(.+?)\s*(?:[?.!]|$)",
+    re.I,
+)
+_LEADING = re.compile(r"^(?:and|but|also|so|then|ok(?:ay)?|well)\b[\s,]*", re.I)
+_REPORT_LEAD = re.compile(r"^(?:according to|in)\s+$", re.I)
+# A question condensed by ContextCondenser: "In <report>, on <subject>: ...", "In <report>: ...",
+# "On <subject>: ..." or "After “<previous question>”: ...".
+CONTEXT_LEAD = re.compile(r"^(?:In [^:]+?(?:, on .+?)?|On .+?|After “.+?”): (?=[a-z])", re.S)
 
 
 class Condenser(Protocol):
@@ -45,15 +63,48 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     return bool(history) and bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4)
 
 
+def _report_and_subject(previous: str) -> tuple[str, str]:
+    """The report a question names ("the 2015 report") and its subject ("national R2P focal points")."""
+    report = _REPORT.search(previous)
+    rest = previous
+    if report:
+        head = _REPORT_LEAD.sub("", previous[: report.start()])
+        rest = f"{head} {previous[report.end():]}".strip(" ,")
+    subjects = [re.sub(r"\s+", " ", m.group(1)).strip(" ,;:?.!") for m in _SUBJECT.finditer(rest)]
+    named = re.sub(r"^The\b", "the", report.group(0)) if report else ""
+    return named, (subjects[0][:_MAX_CONTEXT] if subjects else "")
+
+
+def split_context(question: str) -> tuple[str, str]:
+    """(the follow-up's own words, the context the condenser led it with); no context: ("question", "")."""
+    match = CONTEXT_LEAD.match(question)
+    if not match:
+        return question, ""
+    return question[match.end():], question[: match.end()]
+
+
 class ContextCondenser:
-    """No model: a follow-up carries the previous question along as context."""
+    """No model: a follow-up is led by the report and the subject of the previous question."""
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
-        """`question` alone, or `question (following up on: previous question)`."""
+        """`question` alone, or led by the previous question's report and subject ("In <report>, on <subject>: ...").
+
+        Without a subject to name ("Which treaties does the 2017 report urge States to ratify?"), the
+        previous question itself leads: "After “<previous>”: <follow-up>".
+        """
         previous = _last_user_turn(history)
         if not previous or not is_follow_up(question, history):
             return question
-        return f"{question} (following up on: {previous[:_MAX_CONTEXT]})"
+        report, subject = _report_and_subject(previous)
+        if _REPORT.search(question):  # the follow-up names its own report
+            report = ""
+        own = _LEADING.sub("", question.strip()) or question.strip()
+        own = own[0].lower() + own[1:] if own[:2] != own[:2].upper() else own
+        if report and subject:
+            return f"In {report}, on {subject}: {own}"
+        if subject:
+            return f"On {subject}: {own}"
+        return f"After “{previous[:_MAX_CONTEXT].strip()}”: {own}"
 
 
 class LLMCondenser:

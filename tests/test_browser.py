@@ -97,7 +97,8 @@ def test_chat_in_a_real_browser(server, tmp_path):
                 timeout=60_000)
             box.fill("What should the national strategies backing them contain?")
             box.press("Enter")
-            expect(page.get_by_text("Answering: What should the national strategies").first).to_be_visible(
+            answering = "Answering: In the 2015 report, on national R2P focal points: what should"
+            expect(page.get_by_text(answering).first).to_be_visible(
                 timeout=60_000)
             expect(page.get_by_role("button", name="Add to briefing")).to_have_count(3, timeout=60_000)
             last = page.get_by_test_id("stExpander").filter(has_text="A/69/981, para. 69").last

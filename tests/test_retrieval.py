@@ -140,3 +140,13 @@ def test_evidence_says_which_fact_is_asked_for_and_missing(retriever):
     assert count.evidence.asks_for == ("a figure",) and count.evidence.facts_missing == ()
     premise = retriever.retrieve("Why does the 2012 report recommend expelling States from the United Nations?")
     assert premise.evidence.premise_missing == ("expelling",)
+
+
+def test_a_resolution_or_a_sentence_asked_for_must_be_in_the_paragraphs_about_the_subject(retriever):
+    council = retriever.retrieve("Which Security Council resolution established the commission of inquiry on Guinea?")
+    assert council.evidence.facts_missing == ("a resolution",)  # the report names no resolution for it
+    assembly = retriever.retrieve("Which General Assembly resolution on Syria does the 2012 report mention?")
+    assert assembly.evidence.asks_for == ("a resolution",) and assembly.evidence.facts_missing == ()
+    assert assembly.passages[0].unit.citation == "A/66/874, para. 33"  # resolution 66/253
+    sentence = retriever.retrieve("What prison sentence was Hissène Habré given?")
+    assert sentence.evidence.facts_missing == ("a court's sentence",)  # the summary notes his conviction only

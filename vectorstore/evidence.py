@@ -2,7 +2,9 @@
 
 Two checks that need the retrieved paragraphs and the corpus, not a model:
 - the question asks for a particular kind of fact (a figure, a sum of money, a date, a
-  vote, a person's name) and the paragraphs about its subject contain none;
+  vote, a person's name, a resolution, a court's sentence) and the paragraphs about its
+  subject contain none (a Security Council resolution must be cited as the Council's are,
+  "1973 (2011)": the Assembly's "66/253" does not answer it);
 - the question presupposes what a report does ("Why does the 2017 report recommend
   abolishing the veto?") and a word of that premise occurs nowhere in that report.
 """
@@ -27,6 +29,12 @@ _NUMBER = re.compile(rf"\b(?:\d[\d,.]*|(?:{_NUMBER_WORDS})(?:-\w+)?)\b", re.I)
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d{{2}}\b|\b(?:[Bb]y the end of|[Nn]ext year|[Tt]his year)\b")
 _CURRENCY = re.compile(r"(?:US)?\$\s?\d|\b\d[\d,.]*\s*(?:million|billion)?\s*(?:dollars|euros|francs)\b|\bUSD\b")
+# Resolutions as the reports cite them: the Council's "1973 (2011)", the Assembly's "66/253".
+_COUNCIL_RESOLUTION = re.compile(r"\bresolutions?\s+\d{3,4}\s*\(\d{4}\)|\bS/RES/\d+")
+_ASSEMBLY_RESOLUTION = re.compile(r"\bresolutions?\s+\d{2,3}/\d{1,3}|\bA/RES/\d+")
+_PENALTY = re.compile(
+    r"\bsentenced\b|\b(?:life|\w+[- ]years?'?)\s+(?:imprisonment|in prison)\b|\bprison (?:term|sentence)\b", re.I
+)
 _VOTE_RECORD = re.compile(r"\b(?:voted|vetoed|recorded vote|votes? (?:in favour|against)|in favour,|abstentions?)\b",
                           re.I)
 
@@ -42,6 +50,10 @@ _ASKS = (
         r"^\s*when (?:is|was|are|were|did|does|do|will|has|had)\b|\bby when\b|\b(?:what|which) (?:date|year)\b|"
         r"\bin (?:what|which) year\b|\bwhen (?:is|was) (?:it|the \w+) (?:due|expected|held|published)\b", re.I)),
     ("a figure", re.compile(r"\bhow many\b|\bwhat (?:percentage|proportion|share) of\b", re.I)),
+    ("a resolution", re.compile(r"\b(?:which|what) (?:(?:Security Council|General Assembly|Council|Assembly)\s+)?"
+                                r"resolutions?\b", re.I)),
+    ("a court's sentence", re.compile(
+        r"\b(?:what|which) (?:prison )?(?:sentence|penalty|punishment)\b|\bsentenced to\b", re.I)),
 )
 _COUNTED = re.compile(r"\bhow many\s+(.*)", re.I)
 # Verbs that say what a report does, not what happened: "how many ... does the report refer to".
@@ -93,6 +105,13 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
         rare = _rarest(question, lexical)
         return any(_DATE.search(_without_references(sentence)) and rare & set(tokenize(fold(sentence)))
                    for t in texts for sentence in split_sentences(t))
+    if kind == "a resolution":  # of the body the question names, if it names one
+        council, assembly = re.search(r"\bCouncil\b", question), re.search(r"\bAssembly\b", question)
+        patterns = [p for p, named in ((_COUNCIL_RESOLUTION, council), (_ASSEMBLY_RESOLUTION, assembly))
+                    if named or not (council or assembly)]
+        return any(p.search(t) for p in patterns for t in texts)
+    if kind == "a court's sentence":
+        return any(_PENALTY.search(t) for t in texts)
     if kind == "a person's name":
         return any(_person_names(t) for t in texts)
     if kind == "a figure":

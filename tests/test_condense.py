@@ -1,0 +1,77 @@
+"""Follow-ups condensed without a model read as questions a user would ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.condense import ContextCondenser, split_context
+from assistant.models.extractive import compose
+from assistant.records import Turn
+
+
+def _history(question: str) -> list[Turn]:
+    return [Turn("user", question), Turn("assistant", "It says a great deal (A/69/981, para. 24).")]
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "standalone"),
+    [
+        ("What does the 2015 report say about national R2P focal points?",
+         "What should the national strategies backing them contain?",
+         "In the 2015 report, on national R2P focal points: what should the national strategies backing them contain?"),
+        ("The 2016 R2P report talks about external actors enabling atrocities. What does it mean by that?",
+         "Does it name a specific situation?",
+         "In the 2016 R2P report, on external actors enabling atrocities: does it name a specific situation?"),
+        ("How does the 2012 report describe the General Assembly's role?", "And what did that resolution say?",
+         "In the 2012 report, on the General Assembly's role: what did that resolution say?"),
+        ("What do the reports say about early warning?", "And who acts on it?", "On early warning: who acts on it?"),
+        ("Which treaties does the 2017 report urge States to ratify?", "What does that arms treaty ban?",
+         "After “Which treaties does the 2017 report urge States to ratify?”: what does that arms treaty ban?"),
+    ],
+)
+def test_follow_up_is_led_by_the_report_and_subject_of_the_previous_question(previous, follow_up, standalone):
+    assert ContextCondenser().condense(follow_up, _history(previous)) == standalone
+
+
+def test_a_question_that_stands_alone_is_left_as_asked():
+    history = _history("What does the 2015 report say about national R2P focal points?")
+    question = "How many Member States have appointed a national focal point according to the 2017 report?"
+    assert ContextCondenser().condense(question, history) == question
+    assert ContextCondenser().condense("Does it name a situation?", []) == "Does it name a situation?"
+
+
+def test_follow_up_naming_its_own_report_keeps_only_the_subject():
+    history = _history("What does the 2012 report say about ECOWAS?")
+    assert ContextCondenser().condense("And what does the 2015 report say about it?", history) == (
+        "On ECOWAS: what does the 2015 report say about it?")
+
+
+def test_split_context_separates_the_follow_up_from_the_context_it_was_given():
+    assert split_context("In the 2015 report, on focal points: what should they contain?") == (
+        "what should they contain?", "In the 2015 report, on focal points: ")
+    assert split_context("What should national strategies contain?") == ("What should national strategies contain?", "")
+
+
+def test_extractive_answer_weighs_the_follow_ups_own_words_above_the_context():
+    sources = [(1, "A/69/981, para. 24", "National focal points are a promising development in many regions."),
+               (2, "A/69/981, para. 69", "National strategies should contain a risk assessment and a plan.")]
+    question = "In the 2015 report, on national focal points: what should the national strategies contain?"
+    answer = compose(question, sources)
+    assert answer.startswith("National strategies should contain a risk assessment and a plan. [2]")
+
+
+def test_extractive_answer_prefers_the_better_ranked_paragraph_unless_a_lower_one_matches_clearly_more():
+    question = "What do the reports say about warning and prevention?"
+    sources = [
+        (1, "A/69/981, para. 50", "Warning signs must lead to action by States."),
+        (2, "A/69/981, para. 51", "Warning is not enough."),
+        (3, "A/69/981, para. 52", "Resources are scarce for this work."),
+        (4, "A/69/981, para. 53", "Regional offices share information."),
+        (5, "A/69/981, para. 54", "Prevention is the best policy."),
+    ]
+    # "prevention" is rarer among the sources than "warning", but one rarer word does not
+    # outweigh four places lower in the retrieval order...
+    assert compose(question, sources, max_sentences=1).endswith("[1]")
+    # ...while a sentence with both words does.
+    sources[4] = (5, "A/69/981, para. 54", "Warning and prevention go together.")
+    assert compose(question, sources, max_sentences=1).endswith("[5]")
