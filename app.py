@@ -17,7 +17,7 @@ from ingest.errors import R2PError
 from ui.chat_page import chat_page
 from ui.pages import briefing_page, compare_page, corpus_page
 from ui.resources import load_assistant, load_embedder, load_retriever, session
-from ui.state import doc_label, make_filters, model_status, year_options
+from ui.state import answer_mode_label, answer_modes, doc_label, make_filters, model_status, year_options
 
 PAGES = ("Chat", "Compare reports", "Briefing", "Corpus")
 
@@ -28,10 +28,12 @@ def sidebar(settings: Settings):
     st.sidebar.caption("Answers cite the Secretary-General's reports on the responsibility to protect, "
                        "paragraph by paragraph.")
     page = st.sidebar.radio("Page", PAGES, key="page")
-    extractive = st.sidebar.toggle("Extractive mode (no language model)", value=settings.model == "extractive",
-                                   disabled=settings.model == "extractive", key="extractive",
-                                   help="Answers with the reports' own sentences: instant, works without a model.")
-    spec = "extractive" if extractive else settings.model
+    modes = answer_modes(settings)
+    spec = st.sidebar.selectbox(
+        "Answers", modes, index=modes.index(settings.model), key="model", format_func=answer_mode_label,
+        help="The reports' own sentences for the question come first, verified, in a fraction of a second. "
+             "A local model can add a synthesis in its own words, each statement checked against the "
+             "sentences it cites (about 10-20 s on a laptop).")
     assistant = None
     with st.sidebar.status(f"Loading model {spec}…", expanded=False) as status:
         try:
@@ -43,7 +45,7 @@ def sidebar(settings: Settings):
         except R2PError as exc:
             status.update(label=f"Model {spec} unavailable", state="error", expanded=True)
             st.error(markdown_escape(str(exc)))
-            st.caption("Switch on extractive mode above to keep working without a language model.")
+            st.caption("Choose the reports' own sentences above to keep working without a language model.")
     retriever = assistant.retriever if assistant else load_retriever(settings, settings.model_dump_json())
     docs = retriever.documents()
     chosen = st.sidebar.multiselect("Reports to search", [d.doc_id for d in docs], key="docs",
@@ -78,7 +80,8 @@ def main() -> None:
     elif page == "Corpus":
         corpus_page(retriever, settings)
     elif assistant is None:
-        st.info("The chat model could not be loaded: see the sidebar, or switch on extractive mode.")
+        st.info("The chat model could not be loaded: see the sidebar, or answer with the reports' own sentences "
+                "(sidebar, Answers).")
     else:
         compare_page(assistant, filters)
 

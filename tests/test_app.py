@@ -179,7 +179,7 @@ def test_unavailable_model_says_why_and_extractive_mode_recovers(start):
     assert any("Model local-nonexistent.gguf unavailable" in s.label for s in at.sidebar.status)
     assert at.sidebar.error and at.chat_input[0].disabled
     assert any("chat model is unavailable" in w.value for w in at.warning)
-    at.sidebar.toggle(key="extractive").set_value(True).run()
+    at.sidebar.selectbox(key="model").set_value("extractive").run()
     assert any(s.label == "Model: extractive · ready" for s in at.sidebar.status)
     assert not at.chat_input[0].disabled
 

@@ -158,8 +158,8 @@ def chat_page(assistant, retriever, filters, settings: Settings) -> None:
     elif not scope:
         st.warning("No report matches both the reports and the years chosen in the sidebar: change the filters.")
     if assistant is None:
-        st.warning("The chat model is unavailable: the sidebar says how to fix it. Switch on extractive mode "
-                   "to ask questions meanwhile.")
+        st.warning("The chat model is unavailable: the sidebar says how to fix it. Choose \"The reports' own "
+                   "sentences\" under Answers to ask questions meanwhile.")
     question = st.chat_input("Ask about the responsibility to protect…", disabled=assistant is None or not scope)
     question = question or state.pop("pending", None)
     if not chat.exchanges and not question and assistant is not None:

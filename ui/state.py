@@ -101,6 +101,21 @@ class ModelStatus:
         return not self.error
 
 
+def answer_modes(settings) -> list[str]:
+    """The models a user can answer with: extractive, the configured one, and the installed local ones."""
+    from assistant.models.gguf import LOCAL_MODELS, model_path
+
+    installed = [name for name in LOCAL_MODELS if model_path(name, settings.model_cache) is not None]
+    return list(dict.fromkeys(["extractive", settings.model, *installed]))
+
+
+def answer_mode_label(spec: str) -> str:
+    """How the sidebar names an answer mode."""
+    if spec == "extractive":
+        return "The reports' own sentences (no language model)"
+    return f"Sentences + synthesis by {spec}"
+
+
 def model_status(spec: str, error: Exception | None = None) -> ModelStatus:
     """Status line of model `spec`, loaded or failed with `error`."""
     from assistant.models import describe_model
