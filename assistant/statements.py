@@ -16,7 +16,6 @@ from assistant.models.extractive import NOT_ADDRESSED, compose
 from assistant.records import CheckedStatement
 from assistant.structured import MAX_LIST_STATEMENTS, MAX_STATEMENTS, Sentence, Statement
 from assistant.support import Embed, check, coverage
-from assistant.verify import source_text
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asks_for_list
 from vectorstore.records import Passage
@@ -55,10 +54,17 @@ def _checked(text: str, cited: Sequence[Sentence], passages: Sequence[Passage], 
     if not cited:
         return CheckedStatement(text, (), (), False, "it cites no sentence that was given")
     sources = tuple(dict.fromkeys(s.source for s in cited))
-    context = " ".join(source_text(passages[n - 1]) for n in sources)
+    context = report_context([passages[n - 1].unit.citation for n in sources],
+                             [passages[n - 1].unit.year for n in sources])
     support = check(text, [s.text for s in cited], context, embed)
     return CheckedStatement(text, sources, tuple(s.text for s in cited), support.supported,
                             support.why_not, round(support.coverage, 3), round(support.similarity, 3))
+
+
+def report_context(citations: Sequence[str], years: Sequence[int | None]) -> str:
+    """What a statement may name besides its sentences: the reports' references, years and author."""
+    refs = " ".join(f"{c} {y or ''}" for c, y in zip(citations, years, strict=True))
+    return f"{refs} Secretary-General United Nations"
 
 
 def is_heading(text: str) -> bool:

@@ -1,16 +1,22 @@
 """Is a statement supported by the sentences it cites? Not only its figures and names: what it says.
 
-Four signals, computed for each statement against exactly the sentences it cites:
+Signals, computed for each statement against exactly the sentences it cites:
 - claims: every number, quoted phrase and name of the statement is in those sentences
-  (`assistant.verify.claims`);
+  (`assistant.verify.claims`; the paragraphs' references and years count too, so "the 2015
+  report" is supported by a sentence of A/69/981);
 - coverage: the share of the statement's content words (stemmed) that those sentences use;
 - similarity: cosine similarity of the MiniLM embeddings (the retrieval embedder, already loaded);
-- polarity: a negation ("not", "no", "never", "without", ...) in the statement and none in the
-  sentences, or every cited sentence negated and the statement not; and a statement that
-  says "must"/"will" where the sentences say "may"/"could"/"should" (modality).
-A statement is supported when its claims are found, polarity and modality agree, and coverage
-and similarity clear thresholds calibrated on a labelled set of real statements written by
-the local models (tests/data/support_labels.jsonl; see the README for precision and recall).
+- polarity: a negation ("not", "never", "without", ...) in the statement and none in the
+  sentences, or every cited sentence negated and the statement not;
+- hedges: the sentence the statement rests on is qualified ("may", "should", "some",
+  "most", "aspects of", "in some circumstances", or a finding reported as "found that") and
+  the statement drops every qualifier of that kind, or says "must"/"will" where the sentence says "may"/"should";
+- form: a fragment (no verb, no full stop, or a bare "-ing" phrase) asserts nothing checkable;
+- subject: the sentence opens with a pronoun ("They could ...") and the statement names a
+  subject the sentence does not ("Parliaments could ..."): who is meant cannot be checked.
+A statement is supported when none of these fails and coverage and similarity clear
+thresholds calibrated on a labelled set of real statements written by the local models
+(tests/data/support_labels.jsonl; see the README for precision and recall).
 """
 
 from __future__ import annotations
@@ -32,6 +38,19 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot|lack(
                        r"\w+n['’]t)\b", re.I)
 _STRONG = re.compile(r"\b(?:must|shall|will|is required to|are required to|always)\b", re.I)
 _WEAK = re.compile(r"\b(?:may|might|could|should|can|would|some|often|sometimes)\b", re.I)
+# Kinds of qualifier: a statement resting on a qualified sentence must keep one of the same kind.
+_HEDGES = (
+    re.compile(r"\b(?:may|might|could|can|should|would|ought|need(?:s|ed)? to|recommend\w*|urge\w*|encourag\w*|"
+               r"call(?:s|ed)? (?:on|for|upon)|invit\w*)\b", re.I),
+    re.compile(r"\b(?:some|most|many|several|certain|aspects? of|often|sometimes|partly|partially|in part|"
+               r"a number of|in some|in certain|in particular cases)\b", re.I),
+    re.compile(r"\b(?:found|finds|according to|stated|states that|said|says|noted|notes that|argued|reported|"
+               r"considered|believes?|concluded)\b", re.I),  # reported findings stay reported
+)
+_PRONOUN_START = re.compile(r"^\W*(?:they|it|these|this|those|such|he|she|its|their)\b", re.I)
+_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|must|may|might|shall|"
+                   r"does|do|did|needs?|remains?|includes?|provides?|prohibits?|\w+ed|\w+es)\b", re.I)
+_GERUND_START = re.compile(r"^\W*\w+ing\b")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -45,12 +64,13 @@ class Support:
     claims_missing: tuple[str, ...]
     negation_mismatch: bool
     modality_mismatch: bool
+    fragment: bool = False
 
     @property
     def supported(self) -> bool:
         """Whether the statement may be shown as cited fact."""
         return (not self.claims_missing and not self.negation_mismatch and not self.modality_mismatch
-                and self.coverage >= MIN_COVERAGE and self.similarity >= MIN_SIMILARITY)
+                and not self.fragment and self.coverage >= MIN_COVERAGE and self.similarity >= MIN_SIMILARITY)
 
     @property
     def why_not(self) -> str:
@@ -60,7 +80,9 @@ class Support:
         if self.negation_mismatch:
             return "the statement and the cited sentences disagree on a negation"
         if self.modality_mismatch:
-            return "the statement is firmer than the cited sentences (must/will against may/should)"
+            return "the statement drops a qualifier of the cited sentence (may, should, some, most, ...)"
+        if self.fragment:
+            return "it is a fragment, not a statement"
         if not self.supported:
             return "the cited sentences do not say this"
         return ""
@@ -89,5 +111,23 @@ def check(statement: str, evidence: Sequence[str], context: str, embed: Embed) -
     # A negation the sentences do not have, or every cited sentence negated and the statement not.
     negation = (said_neg and not _NEGATION.search(joined)) or (
         not said_neg and all(_NEGATION.search(s) for s in evidence))
-    modality = bool(_STRONG.search(statement)) and not _STRONG.search(joined) and bool(_WEAK.search(joined))
-    return Support(coverage(statement, joined), similarity, missing, negation, modality)
+    return Support(coverage(statement, joined), similarity, missing, negation,
+                   _drops_qualifier(statement, evidence), is_fragment(statement))
+
+
+def _drops_qualifier(statement: str, evidence: Sequence[str]) -> bool:
+    """The sentence the statement rests on most is qualified, and the statement is not (or firmer)."""
+    base = max(evidence, key=lambda sentence: coverage(statement, sentence))
+    if _STRONG.search(statement) and not _STRONG.search(base) and _WEAK.search(base):
+        return True
+    if _PRONOUN_START.match(base) and not _PRONOUN_START.match(statement):
+        subject = tokenize(statement)[:1]  # "They could ..." said as "Parliaments could ...": who is not given
+        if subject and subject[0] not in tokenize(base):
+            return True
+    return any(kind.search(base) and not kind.search(statement) for kind in _HEDGES)
+
+
+def is_fragment(statement: str) -> bool:
+    """A phrase that is not a sentence (no verb, no full stop, or a bare "-ing" phrase): nothing to check."""
+    ends = statement.rstrip().rstrip("”’'\")")
+    return not _VERB.search(statement) or not ends.endswith((".", "!", "?")) or bool(_GERUND_START.match(statement))

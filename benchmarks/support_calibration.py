@@ -49,7 +49,18 @@ def _signals(rows: list[dict]) -> list[support.Support]:
     from assistant.factory import build_embedder
 
     embedder = build_embedder(Settings())
-    return [support.check(r["statement"], r["evidence"], r.get("context", ""), embedder.embed) for r in rows]
+    return [support.check(r["statement"], r["evidence"], labelled_context(r), embedder.embed) for r in rows]
+
+
+def labelled_context(row: dict) -> str:
+    """The context the assistant gives the check for a labelled statement (`report_context`)."""
+    from assistant.statements import report_context
+
+    return report_context(row["cites"], [REPORT_YEARS.get(c.split(",")[0]) for c in row["cites"]])
+
+
+# The bundled reports' years (the labelled statements are about them).
+REPORT_YEARS = {"A/66/874": 2012, "A/69/981": 2015, "A/70/999-summary": 2016, "A/71/1016": 2017}
 
 
 def _rates(signals: list[support.Support], labels: list[bool]) -> tuple[float, float, float, int]:

@@ -183,3 +183,20 @@ def test_replay_rescores_a_recorded_reply_with_the_recorded_timings(ingested, re
     answer = ask(FOCAL, [])
     assert model == "local-fast" and answer.timings == {"total": 7.5}
     assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"] and answer.model_reply == reply
+
+
+@pytest.mark.parametrize(("statement", "evidence", "supported"), [
+    ("The commission found that NATO conducted a highly precise campaign.",
+     "The commission of inquiry found that NATO had conducted a highly precise campaign.", True),
+    ("NATO conducted a highly precise campaign.",  # a finding reported as established fact
+     "The commission of inquiry found that NATO had conducted a highly precise campaign.", False),
+    ("Parliaments could also consider steps taken to fulfil pillars two and three.",  # who "they" are is not given
+     "They could also consider steps taken in fulfilment of responsibilities relevant to pillars two and three.", False),
+    ("The international community struggles to manage declining State control over territory.",  # drops the hedge
+     "In some circumstances, the international community is also struggling to manage declining State control "
+     "over its territory.", False),
+    ("Focal point networks for sharing experiences and lessons learned",  # a fragment asserts nothing
+     "Focal point networks have become a powerful mechanism for sharing experiences and lessons learned.", False),
+])
+def test_support_check_keeps_qualifiers_subjects_and_sentence_form(embedder, statement, evidence, supported):
+    assert check(statement, [evidence], "A/69/981, para. 69 2015", embedder.embed).supported is supported

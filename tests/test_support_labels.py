@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from assistant.support import check
+from benchmarks.support_calibration import labelled_context
 
 LABELS = Path(__file__).parent / "data" / "support_labels.jsonl"
 MIN_PRECISION = 0.97  # at most 3% of the statements shown as cited fact are unsupported
@@ -20,7 +21,7 @@ MIN_RECALL = 0.5  # and at least half of the supported ones are shown
 def test_the_check_shows_almost_only_statements_a_reader_found_supported(embedder):
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 200 and {r["label"] for r in rows} == {"supported", "not_supported"}
-    passed = [check(r["statement"], r["evidence"], r["context"], embedder.embed).supported for r in rows]
+    passed = [check(r["statement"], r["evidence"], labelled_context(r), embedder.embed).supported for r in rows]
     truly = [r["label"] == "supported" for r in rows]
     shown_ok = sum(p and t for p, t in zip(passed, truly, strict=True))
     assert shown_ok / sum(passed) >= MIN_PRECISION
