@@ -57,6 +57,9 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
         st.markdown(answer_display_markdown(answer))
         if answer.reason and quoted:
             st.caption(markdown_escape(answer.reason))
+        if quoted and answer.statements:
+            st.caption("Each statement above was checked against the sentence it cites. The check misses some "
+                       "errors (see the README): read the cited paragraph before quoting a synthesis.")
         if answer.flagged:
             st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
                        "does not: check them before use.")
