@@ -50,22 +50,7 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
         st.info(markdown_escape(answer.text), icon=":material/block:")
         sources, title = answer.related, "Related paragraphs (closest, not an answer)"
     else:
-        quoted = answer.key_sentences and answer.key_sentences != answer.text
-        if quoted:
-            st.markdown(f"**From the reports**\n\n{draft_markdown(answer.key_sentences, answer.passages)}")
-            st.markdown(f"**Answer** · {markdown_escape(answer.model)}")
-        st.markdown(answer_display_markdown(answer))
-        if answer.reason and quoted:
-            st.caption(markdown_escape(answer.reason))
-        if quoted and answer.statements:
-            st.caption("Each statement above was checked against the sentence it cites. The check misses some "
-                       "errors (see the README): read the cited paragraph before quoting a synthesis.")
-        if answer.flagged:
-            st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
-                       "does not: check them before use.")
-        if answer.unverified:
-            st.warning("**Not verified** (the model said this; the sentences it cites do not):\n"
-                       + "\n".join(f"- {markdown_escape(s.text)}" for s in answer.unverified))
+        show_answer_text(answer)
         markers = {c.marker for c in answer.citations} | set(cited_numbers(answer.key_sentences))
         sources, title = tuple(p for n, p in enumerate(answer.passages, 1) if n in markers), "Sources"
     if sources:
@@ -73,6 +58,26 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
         for passage in sources:
             paragraph(passage, snapshot)
     actions(ex, snapshot, settings, history)
+
+
+def show_answer_text(answer: Answer) -> None:
+    """The reports' own sentences (when a model wrote the answer), the answer, and its warnings."""
+    quoted = answer.key_sentences and answer.key_sentences != answer.text
+    if quoted:
+        st.markdown(f"**From the reports**\n\n{draft_markdown(answer.key_sentences, answer.passages)}")
+        st.markdown(f"**Answer** · {markdown_escape(answer.model)}")
+    st.markdown(answer_display_markdown(answer))
+    if answer.reason and quoted:
+        st.caption(markdown_escape(answer.reason))
+    if quoted and answer.statements:
+        st.caption("Each statement above was checked against the sentence it cites. The check misses some "
+                   "errors (see the README): read the cited paragraph before quoting a synthesis.")
+    if answer.flagged:
+        st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
+                   "does not: check them before use.")
+    if answer.unverified:
+        st.warning("**Not verified** (the model said this; the sentences it cites do not):\n"
+                   + "\n".join(f"- {markdown_escape(s.text)}" for s in answer.unverified))
 
 
 def actions(ex: Exchange, snapshot, settings: Settings, history: list) -> None:
