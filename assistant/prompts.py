@@ -22,12 +22,14 @@ Last user message: {question}
 Standalone question:"""
 
 
+def source_body(passage: Passage) -> str:
+    """A passage's text followed by its footnotes, as sources show it (and the extractive model reads it)."""
+    return passage.unit.text + "".join(f"\n  Footnote {n}: {text}" for n, text in passage.footnote_texts)
+
+
 def format_sources(passages: list[Passage] | tuple[Passage, ...]) -> str:
     """Numbered sources for the model, each with its UN reference, fenced as data."""
-    blocks = []
-    for i, p in enumerate(passages, start=1):
-        notes = "".join(f"\n  Footnote {n}: {text}" for n, text in p.footnote_texts)
-        blocks.append(f"[{i}] {p.unit.citation}\n<<<\n{p.unit.text}{notes}\n>>>")
+    blocks = [f"[{i}] {p.unit.citation}\n<<<\n{source_body(p)}\n>>>" for i, p in enumerate(passages, start=1)]
     return "\n\n".join(blocks)
 
 

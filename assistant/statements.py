@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from assistant.markers import marker
 from assistant.models.extractive import NOT_ADDRESSED, compose
+from assistant.prompts import source_body
 from assistant.records import CheckedStatement
 from assistant.structured import MAX_LIST_STATEMENTS, MAX_STATEMENTS, Sentence, Statement
 from assistant.support import Embed, check, coverage
@@ -25,8 +26,7 @@ REPEAT_OVERLAP = 0.8  # share of content words two statements have in common to 
 
 def key_sentences(question: str, passages: Sequence[Passage]) -> str:
     """The reports' own best sentences for the question, each with its source marker ('' if none)."""
-    sources = [(n, p.unit.citation, p.unit.text + "".join(f"\n  Footnote {m}: {t}" for m, t in p.footnote_texts))
-               for n, p in enumerate(passages, start=1)]
+    sources = [(n, p.unit.citation, source_body(p)) for n, p in enumerate(passages, start=1)]
     text = compose(question, sources)
     return "" if text == NOT_ADDRESSED else text
 

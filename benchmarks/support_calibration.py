@@ -34,15 +34,9 @@ def export(reports: list[Path]) -> None:
                 cited = [record["retrieved"][n - 1] for n in statement["sources"]]
                 line = {"set": path.stem, "id": record["id"], "model": model, "question": record["question"],
                         "statement": statement["text"], "evidence": statement["evidence"],
-                        "cites": [p["citation"] for p in cited], "context": " ".join(_context(p) for p in cited),
+                        "cites": [p["citation"] for p in cited], "years": [p.get("year") for p in cited],
                         "label": None}
                 print(json.dumps(line, ensure_ascii=False))
-
-
-def _context(passage: dict) -> str:
-    """What counts for a statement's names and figures besides its sentences (`verify.source_text`)."""
-    notes = " ".join(f["text"] for f in passage["footnotes"])
-    return f"{passage['text']} {notes} {passage['citation']} {passage.get('year') or ''} {passage['para']}"
 
 
 def _signals(rows: list[dict]) -> list[support.Support]:
@@ -56,11 +50,7 @@ def labelled_context(row: dict) -> str:
     """The context the assistant gives the check for a labelled statement (`report_context`)."""
     from assistant.statements import report_context
 
-    return report_context(row["cites"], [REPORT_YEARS.get(c.split(",")[0]) for c in row["cites"]])
-
-
-# The bundled reports' years (the labelled statements are about them).
-REPORT_YEARS = {"A/66/874": 2012, "A/69/981": 2015, "A/70/999-summary": 2016, "A/71/1016": 2017}
+    return report_context(row["cites"], row["years"])
 
 
 def _rates(signals: list[support.Support], labels: list[bool]) -> tuple[float, float, float, int]:

@@ -12,21 +12,17 @@ timings reported are those of the recorded run.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-
+from assistant.models.reply import ReplyChatModel
 from assistant.records import Answer, Turn
 from assistant.settings import Settings
 from ingest.errors import R2PError
 
 
-class RecordedChatModel(BaseChatModel):
+class RecordedChatModel(ReplyChatModel):
     """Replies to a structured prompt with the reply recorded for its question."""
 
     replies: dict[str, str]
@@ -38,12 +34,6 @@ class RecordedChatModel(BaseChatModel):
 
     def _reply(self, messages) -> str:
         return self.replies.get(self.asking, "")
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
-
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        yield ChatGenerationChunk(message=AIMessageChunk(content=self._reply(messages)))
 
 
 def replay_asker(path: Path, settings: Settings) -> tuple[Callable[[str, list[Turn]], Answer], str]:

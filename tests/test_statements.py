@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from assistant.chain import AnswerEvent, Assistant, KeySentencesEvent, SourcesEvent, TokenEvent
 from assistant.condense import ContextCondenser
+from assistant.models.reply import ReplyChatModel
 from assistant.structured import (
     PROMPT_TOKENS_BUDGET,
     complete_statements,
@@ -28,7 +26,7 @@ PROMISING = ("Member State focal points that integrate an atrocity crime perspec
              "are a promising development of the past decade.")
 
 
-class SentenceQuoter(BaseChatModel):
+class SentenceQuoter(ReplyChatModel):
     """Replies in the structured JSON, citing the numbered sentence that contains a given phrase."""
 
     script: list[tuple[str, str]]  # (statement, phrase of the sentence it cites)
@@ -52,13 +50,6 @@ class SentenceQuoter(BaseChatModel):
             ids = [i for text, i in numbered.items() if phrase in text]
             statements.append({"text": statement, "sentences": [i + self.off_by for i in ids[:1]]})
         return json.dumps({"answerable": self.answerable, "statements": statements})
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
-
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any):
-        for piece in re.findall(r".{1,7}", self._reply(messages), re.S):
-            yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
 
 
 def _assistant(retriever, model: BaseChatModel) -> Assistant:

@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import BaseMessage
 
 from assistant.condense import split_context
+from assistant.models.reply import ReplyChatModel
 from vectorstore.lexical import tokenize
 from vectorstore.lists import announced_count, asks_for_list
 from vectorstore.query import mentions_several_reports
@@ -115,7 +111,7 @@ def _ensure_stop(sentence: str) -> str:
     return sentence if sentence.endswith((".", "?", "!", ":", ";", "”", ")")) else sentence + "."
 
 
-class ExtractiveChatModel(BaseChatModel):
+class ExtractiveChatModel(ReplyChatModel):
     """Answers from the sources' own sentences; no language model is loaded."""
 
     max_sentences: int = 3
@@ -124,21 +120,9 @@ class ExtractiveChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "r2p-extractive"
 
-    def _answer(self, messages: list[BaseMessage]) -> str:
+    def _reply(self, messages: list[BaseMessage]) -> str:
         prompt = str(messages[-1].content)
         sources = [(int(n), cit, text) for n, cit, text in _SOURCE.findall(prompt)]
         match = _QUESTION.search(prompt)
         question = match.group(1) if match else prompt
         return compose(question, sources, self.max_sentences) if sources else NOT_ADDRESSED
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._answer(messages)))])
-
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for piece in re.findall(r"\S+\s*", self._answer(messages)):
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-            if run_manager:
-                run_manager.on_llm_new_token(piece, chunk=chunk)
-            yield chunk
