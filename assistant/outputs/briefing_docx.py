@@ -92,13 +92,18 @@ def _add_styles(document) -> None:
             fonts.attrib.pop(qn(attribute), None)
 
 
+def _style_props(kind: str, name: str):
+    """`<w:rPr><w:rStyle w:val=name/></w:rPr>` for a run (kind "r"), or the `pPr`/`pStyle` pair for a paragraph."""
+    props = OxmlElement(f"w:{kind}Pr")
+    style = OxmlElement(f"w:{kind}Style")
+    style.set(qn("w:val"), name)
+    props.append(style)
+    return props
+
+
 def _reference_run(number: int):
     run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    style = OxmlElement("w:rStyle")
-    style.set(qn("w:val"), "FootnoteReference")
-    props.append(style)
-    run.append(props)
+    run.append(_style_props("r", "FootnoteReference"))
     ref = OxmlElement("w:footnoteReference")
     ref.set(qn("w:id"), str(number))
     run.append(ref)
@@ -109,11 +114,7 @@ def _footnote(number: int, text: str):
     note = OxmlElement("w:footnote")
     note.set(qn("w:id"), str(number))
     para = OxmlElement("w:p")
-    props = OxmlElement("w:pPr")
-    style = OxmlElement("w:pStyle")
-    style.set(qn("w:val"), "FootnoteText")
-    props.append(style)
-    para.append(props)
+    para.append(_style_props("p", "FootnoteText"))
     mark = _reference_run(number)
     mark.remove(mark[-1])
     mark.append(OxmlElement("w:footnoteRef"))
