@@ -6,8 +6,9 @@ set's unanswerable questions (see the README's evaluation section):
 - the question names a report the corpus does not hold ("the 2018 report");
 - it names something (a person, a country, a group) that no document mentions;
 - nothing in the corpus is even close (best window similarity below a floor);
-- it asks for a figure, sum, date, vote, person's name, resolution or court's sentence
-  that none of the paragraphs about its subject contains (the retriever's
+- it asks for a figure, sum, date, vote, person's name, resolution, court's sentence or
+  the names of countries ("which five countries") that none of the paragraphs about its
+  subject contains (the retriever's
   `Evidence.facts_missing`);
 - it presupposes that a report says something the report never speaks of (a false
   premise: the closest paragraph is offered as related reading).

@@ -142,6 +142,15 @@ def test_evidence_says_which_fact_is_asked_for_and_missing(retriever):
     assert premise.evidence.premise_missing == ("expelling",)
 
 
+def test_countries_asked_for_must_be_named_in_a_paragraph_about_the_subject(retriever):
+    founders = retriever.retrieve("Which countries set up the Global Action Against Mass Atrocity Crimes?")
+    assert founders.evidence.asks_for == ("the countries' names",) and founders.evidence.facts_missing == ()
+    members = retriever.retrieve("Which countries belong to the Group of Friends of the Responsibility to Protect?")
+    assert members.evidence.facts_missing == ("the countries' names",)  # no paragraph found names a country
+    listed = retriever.retrieve("Which five countries set up the Global Action Against Mass Atrocity Crimes?")
+    assert listed.evidence.facts_missing == ()  # paragraph 4 of the 2017 report names all five
+
+
 def test_a_resolution_or_a_sentence_asked_for_must_be_in_the_paragraphs_about_the_subject(retriever):
     council = retriever.retrieve("Which Security Council resolution established the commission of inquiry on Guinea?")
     assert council.evidence.facts_missing == ("a resolution",)  # the report names no resolution for it

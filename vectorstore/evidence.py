@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from vectorstore.countries import countries_named
 from vectorstore.lexical import tokenize
 from vectorstore.records import Passage
 from vectorstore.windows import split_sentences
@@ -38,6 +39,8 @@ _PENALTY = re.compile(
 _VOTE_RECORD = re.compile(r"\b(?:voted|vetoed|recorded vote|votes? (?:in favour|against)|in favour,|abstentions?)\b",
                           re.I)
 
+_ASKS_COUNTRIES = re.compile(
+    rf"\b(?:which|what|name the)\s+(?:({_NUMBER_WORDS}|\d+)\s+)?(?:countries|nations)\b", re.I)
 # What a question asks for, by the words that ask for it. Checked in this order.
 _ASKS = (
     ("a vote", re.compile(r"\b(?:vot(?:e|es|ed|ing)|vetoed|vetoes|cast (?:a|their|its) veto)\b", re.I)),
@@ -50,6 +53,7 @@ _ASKS = (
         r"^\s*when (?:is|was|are|were|did|does|do|will|has|had)\b|\bby when\b|\b(?:what|which) (?:date|year)\b|"
         r"\bin (?:what|which) year\b|\bwhen (?:is|was) (?:it|the \w+) (?:due|expected|held|published)\b", re.I)),
     ("a figure", re.compile(r"\bhow many\b|\bwhat (?:percentage|proportion|share) of\b", re.I)),
+    ("the countries' names", _ASKS_COUNTRIES),
     ("a resolution", re.compile(r"\b(?:which|what) (?:(?:Security Council|General Assembly|Council|Assembly)\s+)?"
                                 r"resolutions?\b", re.I)),
     ("a court's sentence", re.compile(
@@ -114,6 +118,9 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
         return any(_PENALTY.search(t) for t in texts)
     if kind == "a person's name":
         return any(_person_names(t) for t in texts)
+    if kind == "the countries' names":  # as many as it asks for ("which five countries"), in one paragraph
+        wanted_count = _asked_number(_ASKS_COUNTRIES.search(question).group(1))
+        return any(len(countries_named(fold(t))) >= wanted_count for t in texts)
     if kind == "a figure":
         nouns, verb = _counted(question)
         # A common noun ("people") is pinned down by its verb ("killed"); a specific one is not.
@@ -138,6 +145,18 @@ def premise_terms_missing(question: str, scope_indices: np.ndarray | None, lexic
         if not present.any():
             missing.append(word)
     return tuple(missing)
+
+
+def _asked_number(word: str | None) -> int:
+    """ "five" -> 5, "12" -> 12; one when the question gives no number."""
+    if not word:
+        return 1
+    if word.isdigit():
+        return int(word)
+    return _SMALL_NUMBERS.get(word.lower(), 1)
+
+
+_SMALL_NUMBERS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
 
 
 def _text(passage: Passage) -> str:
