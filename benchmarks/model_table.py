@@ -32,6 +32,8 @@ def row(path: Path, labels: dict) -> str:
              for s in r.get("statements", []) if s["supported"]]
     judged = [labels[s] for s in shown if s in labels]
     unsupported = (f"{sum(j == 'not_supported' for j in judged)} of {len(judged)}" if judged else "–")
+    if judged and len(judged) < len(shown):  # statements no reader labelled are not counted either way
+        unsupported += f" labelled ({len(shown) - len(judged)} unlabelled)"
     model = model_row(records)
     unanswerable = [r for r in records if not r["gold"]]
     declined = sum(r["abstained"] for r in unanswerable)
