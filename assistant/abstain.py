@@ -7,7 +7,7 @@ set's unanswerable questions (see the README's evaluation section):
 - it names something (a person, a country, a group) that no document mentions;
 - nothing in the corpus is even close (best window similarity below a floor);
 - it asks for a figure, sum, date, vote, person's name, resolution, court's sentence or
-  the names of countries ("which five countries") that none of the paragraphs about its
+  a number of countries ("which five countries") that none of the paragraphs about its
   subject contains (the retriever's
   `Evidence.facts_missing`);
 - it presupposes that a report says something the report never speaks of (a false

@@ -39,8 +39,10 @@ _PENALTY = re.compile(
 _VOTE_RECORD = re.compile(r"\b(?:voted|vetoed|recorded vote|votes? (?:in favour|against)|in favour,|abstentions?)\b",
                           re.I)
 
+# A number of countries asked for ("which five countries"): only names answer it. Without a
+# number, "which countries bear the primary responsibility" is answered by "each State".
 _ASKS_COUNTRIES = re.compile(
-    rf"\b(?:which|what|name the)\s+(?:({_NUMBER_WORDS}|\d+)\s+)?(?:countries|nations)\b", re.I)
+    rf"\b(?:which|what|name the)\s+({_NUMBER_WORDS}|\d+)\s+(?:countries|nations|States|Member States)\b", re.I)
 # What a question asks for, by the words that ask for it. Checked in this order.
 _ASKS = (
     ("a vote", re.compile(r"\b(?:vot(?:e|es|ed|ing)|vetoed|vetoes|cast (?:a|their|its) veto)\b", re.I)),
@@ -147,13 +149,11 @@ def premise_terms_missing(question: str, scope_indices: np.ndarray | None, lexic
     return tuple(missing)
 
 
-def _asked_number(word: str | None) -> int:
-    """ "five" -> 5, "12" -> 12; one when the question gives no number."""
-    if not word:
-        return 1
+def _asked_number(word: str) -> int:
+    """ "five" -> 5, "12" -> 12; two for a number word beyond ten ("several")."""
     if word.isdigit():
         return int(word)
-    return _SMALL_NUMBERS.get(word.lower(), 1)
+    return _SMALL_NUMBERS.get(word.lower(), 2)
 
 
 _SMALL_NUMBERS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
