@@ -1,8 +1,8 @@
-"""Country names as the reports write them: the Member States of the United Nations,
-the two observer States, and the short forms in common use ("Syria", "Russia").
+"""Country names as the reports write them.
 
-Used to tell whether a paragraph names countries at all, when a question asks "which
-countries ...": the names are matched on folded text (accents and apostrophes do not
+The Member States of the United Nations, the two observer States, and the short forms in
+common use ("Syria", "Russia"). Used to tell whether a paragraph names as many countries as a question asks for ("which
+five countries ..."): the names are matched on folded text (accents and apostrophes do not
 matter, see `vectorstore.evidence.fold`).
 """
 

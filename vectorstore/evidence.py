@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from vectorstore.countries import countries_named
-from vectorstore.lexical import tokenize
+from vectorstore.lexical import COUNT_WORDS, tokenize
 from vectorstore.records import Passage
 from vectorstore.windows import split_sentences
 
@@ -150,13 +150,10 @@ def premise_terms_missing(question: str, scope_indices: np.ndarray | None, lexic
 
 
 def _asked_number(word: str) -> int:
-    """ "five" -> 5, "12" -> 12; two for a number word beyond ten ("several")."""
+    """The number a question asks for: "five" -> 5, "12" -> 12; two for "several" and the like."""
     if word.isdigit():
         return int(word)
-    return _SMALL_NUMBERS.get(word.lower(), 2)
-
-
-_SMALL_NUMBERS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+    return {"one": 1, **COUNT_WORDS}.get(word.lower(), 2)
 
 
 def _text(passage: Passage) -> str:

@@ -25,6 +25,8 @@ import snowballstemmer
 # Bump when `tokenize` changes: saved indexes are keyed by it and rebuilt when it differs.
 TOKENIZER_VERSION = 1
 EMPTY = "∅"  # the token of a unit with no indexable word
+# Number words of a count of items ("five prerequisites", "which three countries").
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 _STOP = frozenset(
     """a an and are as at be been but by can could did do does for from had has have how

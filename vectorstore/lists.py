@@ -12,17 +12,17 @@ import re
 from collections.abc import Sequence
 
 from ingest.records import UnitKind
+from vectorstore.lexical import COUNT_WORDS
 from vectorstore.records import StoredUnit
 from vectorstore.snapshot import CorpusSnapshot
 from vectorstore.windows import split_sentences
 
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 # A count that points forward ("six priorities are", "There are five prerequisites"), not back to
 # something already named ("the three pillars", "my two Special Advisers", "pillar three").
 _ANNOUNCED = re.compile(
     r"(?<!\bthe )(?<!\bmy )(?<!\bthese )(?<!\bthose )(?<!\bits )(?<!\btheir )(?<!\bour )(?<!\bpast )"
     r"(?<!\bpillar )(?<!\blast )(?<!\bnext )"
-    rf"\b({'|'.join(_COUNTS)}|[2-9])\s+(?:[“\"]?[\w-]+[”\"]?\s+){{0,2}}?([a-z]+s)\b",
+    rf"\b({'|'.join(COUNT_WORDS)}|[2-9])\s+(?:[“\"]?[\w-]+[”\"]?\s+){{0,2}}?([a-z]+s)\b",
     re.I,
 )
 _ORDINAL_OPENER = re.compile(
@@ -34,7 +34,7 @@ _ITEM_LABEL = re.compile(r"^(.*?\b(?:item|bullet))\s+\d+$")
 MAX_ITEMS = 6
 LIST_TRIGGER_RANKS = 3  # a list announced by one of the top units brings its items
 _ASKS_FOR_LIST = re.compile(
-    rf"\b(?:(?:{'|'.join(_COUNTS)}|[2-9])\s+(?:[\w-]+\s+){{0,2}}?[a-z]+s|list\w*|enumerat\w*)\b", re.I
+    rf"\b(?:(?:{'|'.join(COUNT_WORDS)}|[2-9])\s+(?:[\w-]+\s+){{0,2}}?[a-z]+s|list\w*|enumerat\w*)\b", re.I
 )
 
 
@@ -47,7 +47,7 @@ def asked_count(question: str) -> int | None:
     """The number of items a question asks for ("What three reasons ..." -> 3), if it says."""
     match = _ASKS_FOR_LIST.search(question)
     word = match.group(0).split()[0].lower() if match else ""
-    return _COUNTS.get(word) or (int(word) if word.isdigit() else None)
+    return COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
 
 
 def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int) -> list[StoredUnit]:
@@ -68,7 +68,7 @@ def announced_count(unit: StoredUnit | str) -> int | None:
     match = _ANNOUNCED.search(" ".join(sentences) if len(sentences) <= 2 else last)
     if match:
         word = match.group(1).lower()
-        return _COUNTS.get(word) or int(word)
+        return COUNT_WORDS.get(word) or int(word)
     return 0 if last.endswith(":") else None
 
 
