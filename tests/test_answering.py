@@ -213,6 +213,28 @@ def test_a_false_premise_is_declined_and_the_closest_paragraph_offered(extractiv
     assert answer.related and answer.related[0].unit.doc_id == "A/66/874"
 
 
+def test_a_premise_is_read_to_the_end_of_its_sentence_with_words_as_the_reports_write_them(extractive):
+    # "responsibility" is in every report (its stem must not be stemmed again), and the
+    # request after the question mark is no part of what the report is said to do.
+    answer = extractive.ask("Why does the 2015 report still call R2P a critical resource? Give its three reasons.")
+    assert not answer.abstained
+
+
+def test_a_list_of_the_size_asked_for_is_quoted_item_by_item(extractive):
+    # Paragraphs 11-13 of A/69/981 open "First,", "Second," and "Third,"; paragraph 9 and
+    # others share more of the question's words (Libya, controversy), but hold no reason.
+    answer = extractive.ask("Despite the controversy over Libya, what three reasons make R2P a critical resource in the 2015 report?")
+    assert _refs(answer) == [f"A/69/981, para. {n}" for n in (11, 12, 13)]
+    assert answer.text.startswith("First, the principle's narrow scope")
+
+
+def test_a_list_of_other_things_of_the_same_size_is_not_quoted_as_the_answer(extractive):
+    # Section IV of the 2016 summary announces "Three challenges"; the three reviews are in its ¶4.
+    answer = extractive.ask("Which three reviews of 2015 should the UN learn from, according to the 2016 report?")
+    assert _refs(answer) == ["A/70/999-summary, Section IV, ¶4"]
+    assert "peacebuilding architecture" in answer.text
+
+
 def test_a_plural_possessive_name_is_not_taken_for_an_unknown_name(extractive):
     answer = extractive.ask("What do the reports say about the Special Advisers’ joint office?")
     assert not answer.abstained

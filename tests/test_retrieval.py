@@ -10,6 +10,7 @@ import sys
 from assistant.abstain import decide
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.langchain_retriever import R2PRetriever, document_to_passage
+from vectorstore.lists import asks_for_list
 from vectorstore.lexical import tokenize
 from vectorstore.query import plan_query
 from vectorstore.retriever import Filters
@@ -117,6 +118,12 @@ def test_list_question_brings_the_bullets_after_the_block_that_announces_them(re
         "Which three challenges does the 2016 summary identify for strengthening the UN's preventive capacities?")
     assert _cites(result, 4) == [("A/70/999-summary", "Section IV, ¶2")] + [
         ("A/70/999-summary", f"Section IV, bullet {n}") for n in (1, 2, 3)]
+
+
+def test_a_word_that_starts_with_list_is_not_a_request_for_a_list():
+    assert asks_for_list("Which instruments does the 2015 report list?")
+    assert asks_for_list("What are the measures listed in the 2012 report?")
+    assert not asks_for_list("And who is supposed to listen to the early warnings?")
 
 
 def test_a_span_of_years_compares_every_report_in_between(retriever):

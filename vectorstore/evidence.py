@@ -65,7 +65,7 @@ _COUNTED = re.compile(r"\bhow many\s+(.*)", re.I)
 # Verbs that say what a report does, not what happened: "how many ... does the report refer to".
 _REPORTING = frozenset(tokenize("refer mention cite note give list state describe count record identify"))
 _PREMISE = re.compile(
-    r"\bwhy (?:does|did|do) (?:the |this |that )?(?:(?:19|20)\d{2}\s+)?(?:report|reports|document|it|they)\s+(.+)",
+    r"\bwhy (?:does|did|do) (?:the |this |that )?(?:(?:19|20)\d{2}\s+)?(?:report|reports|document|it|they)\s+([^?.!]+)",
     re.I,
 )
 ANCHORS = 3  # the paragraphs about the question's subject: the first few retrieved
@@ -142,7 +142,7 @@ def premise_terms_missing(question: str, scope_indices: np.ndarray | None, lexic
         tokens = tokenize(word)
         if not tokens or lexical.document_frequency(tokens[0]) == 0 and word[:1].isupper():
             continue  # names are the name check's business
-        scores = lexical.scores(tokens[0])
+        scores = lexical.scores(word)  # the word, not its stem: stemming a stem can change it
         present = scores > 0 if scope_indices is None else scores[scope_indices] > 0
         if not present.any():
             missing.append(word)

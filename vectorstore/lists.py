@@ -30,11 +30,12 @@ _ORDINAL_OPENER = re.compile(
     r"seventh|eighth|finally|lastly)\b[,:.)]?",
     re.I,
 )
+_FIRST_ORDINAL = re.compile(r"^\s*(?:\(?[a1]\)|first(?:ly)?)\b[,:.)]?", re.I)
 _ITEM_LABEL = re.compile(r"^(.*?\b(?:item|bullet))\s+\d+$")
 MAX_ITEMS = 6
 LIST_TRIGGER_RANKS = 3  # a list announced by one of the top units brings its items
 _ASKS_FOR_LIST = re.compile(
-    rf"\b(?:(?:{'|'.join(COUNT_WORDS)}|[2-9])\s+(?:[\w-]+\s+){{0,2}}?[a-z]+s|list\w*|enumerat\w*)\b", re.I
+    rf"\b(?:(?:{'|'.join(COUNT_WORDS)}|[2-9])\s+(?:[\w-]+\s+){{0,2}}?[a-z]+s|list(?:s|ed|ing)?|enumerat\w*)\b", re.I
 )
 
 
@@ -50,6 +51,20 @@ def asked_count(question: str) -> int | None:
     return COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
 
 
+def asked_noun(question: str) -> str:
+    """What a question counts ("What three reasons ..." -> "reasons"), or ''."""
+    match = _ASKS_FOR_LIST.search(question)
+    words = match.group(0).split() if match else []
+    return words[-1].lower() if len(words) > 1 else ""
+
+
+def announced_noun(text: str) -> str:
+    """What a unit's text announces a count of ("... five prerequisites." -> "prerequisites"), or ''."""
+    sentences = split_sentences(text)
+    match = _ANNOUNCED.search(" ".join(sentences) if len(sentences) <= 2 else sentences[-1] if sentences else "")
+    return match.group(2).lower() if match else ""
+
+
 def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int) -> list[StoredUnit]:
     """The whole list `unit` belongs to (announcement and items, in order) if it has `count` items, else []."""
     items = list_items(unit, body)
@@ -57,6 +72,8 @@ def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int) -> li
     enumerated = [u for u in whole if is_enumerated(u)]
     if announced_count(unit) == count or (is_enumerated(unit) and len(enumerated) == count):
         return whole
+    if len(enumerated) == count and len(whole) == count + 1:  # a lead into "First, ...": the items first
+        return [*enumerated, unit]
     return []
 
 
@@ -74,7 +91,17 @@ def announced_count(unit: StoredUnit | str) -> int | None:
 
 def is_enumerated(unit: StoredUnit) -> bool:
     """Whether the unit opens with an ordinal ("First,", "Secondly", "(a)")."""
-    return bool(_ORDINAL_OPENER.match(unit.text))
+    return opens_with_ordinal(unit.text)
+
+
+def opens_with_ordinal(text: str) -> bool:
+    """Whether a text opens with an ordinal ("First,", "Secondly", "(a)")."""
+    return bool(_ORDINAL_OPENER.match(text))
+
+
+def opens_a_list(text: str) -> bool:
+    """Whether a text opens with the first ordinal of a list ("First,", "Firstly", "(a)", "1)")."""
+    return bool(_FIRST_ORDINAL.match(text))
 
 
 def list_items(unit: StoredUnit, body: Sequence[StoredUnit]) -> list[StoredUnit]:
@@ -90,6 +117,8 @@ def list_items(unit: StoredUnit, body: Sequence[StoredUnit]) -> list[StoredUnit]
     count = announced_count(unit)
     if count is not None:
         return _following_items(body, index, count or MAX_ITEMS, bounded=bool(count))
+    if not is_enumerated(unit) and index + 1 < len(body) and opens_a_list(body[index + 1].text):
+        return [body[index + 1], *list_items(body[index + 1], body)]  # the lead of "First, ..." paragraphs
     if is_enumerated(unit):
         start = index
         while start > 0 and is_enumerated(body[start - 1]):

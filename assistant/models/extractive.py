@@ -18,7 +18,14 @@ from langchain_core.messages import BaseMessage
 from assistant.condense import split_context
 from assistant.models.reply import ReplyChatModel
 from vectorstore.lexical import tokenize
-from vectorstore.lists import announced_count, asks_for_list
+from vectorstore.lists import (
+    announced_count,
+    announced_noun,
+    asked_count,
+    asked_noun,
+    asks_for_list,
+    opens_with_ordinal,
+)
 from vectorstore.query import mentions_several_reports
 from vectorstore.windows import split_sentences
 
@@ -44,6 +51,8 @@ def _score(sentence: str, terms: dict[str, float]) -> float:
 
 def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: int = 3) -> str:
     """Pick the sentences that best answer `question` from `(n, citation, text)` sources."""
+    if leading := _leading_list(question, sources):
+        return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in leading)
     terms = list(dict.fromkeys(tokenize(question)))
     df = {t: sum(1 for _, _, text in sources if t in set(tokenize(text))) for t in terms}
     weights = {t: 1.0 + math.log((1 + len(sources)) / (1 + df[t])) for t in terms if df[t]}
@@ -72,6 +81,34 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         chosen += _list_items(chosen, sources)
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+
+
+def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """The list the sources open with when it has as many items as the question asks for, else [].
+
+    Retrieval puts a list of the size asked for ("What three reasons ...") first: its
+    announcement ("... five prerequisites.") and its items, or a run of enumerated
+    paragraphs ("First, ...", "Second, ..."), all from one report. An announcement counts
+    only if it names what the question counts ("three challenges" is no list of "three
+    reviews"). The answer is then the
+    announcement and the opening sentence of each item, whatever words the question shares
+    with other paragraphs.
+    """
+    count = asked_count(question)
+    if not count or len(sources) < count:
+        return []
+    bodies = [text.split("\n  Footnote ")[0] for _, _, text in sources]
+    same_noun = tokenize(announced_noun(bodies[0])) == tokenize(asked_noun(question))
+    if announced_count(bodies[0]) == count and same_noun and len(sources) > count:
+        head, items = [(sources[0][0], split_sentences(bodies[0])[-1])], range(1, count + 1)
+    elif all(opens_with_ordinal(body) for body in bodies[:count]):
+        head, items = [], range(count)
+    else:
+        return []
+    if len({_doc_of(sources[i][1]) for i in [0, *items]}) > 1:
+        return []
+    openings = [(sources[i][0], split_sentences(bodies[i])) for i in items]
+    return head + [(n, sentences[0].lstrip("- ").strip()) for n, sentences in openings if sentences]
 
 
 def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
