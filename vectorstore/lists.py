@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ingest.records import UnitKind
-from vectorstore.lexical import COUNT_WORDS
+from vectorstore.lexical import COUNT_WORDS, tokenize
 from vectorstore.records import StoredUnit
 from vectorstore.snapshot import CorpusSnapshot
 from vectorstore.windows import split_sentences
@@ -65,12 +65,18 @@ def announced_noun(text: str) -> str:
     return match.group(2).lower() if match else ""
 
 
-def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int) -> list[StoredUnit]:
-    """The whole list `unit` belongs to (announcement and items, in order) if it has `count` items, else []."""
+def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int, noun: str = "") -> list[StoredUnit]:
+    """The whole list `unit` belongs to (announcement and items, in order) if it has `count` items, else [].
+
+    An announcement must count the `noun` asked for, when both name one ("three
+    challenges" is no list of "three reviews").
+    """
     items = list_items(unit, body)
     whole = sorted({u.unit_id: u for u in [unit, *items]}.values(), key=lambda u: u.order)
     enumerated = [u for u in whole if is_enumerated(u)]
-    if announced_count(unit) == count or (is_enumerated(unit) and len(enumerated) == count):
+    announced = announced_noun(unit.text)
+    same_noun = not noun or not announced or tokenize(noun) == tokenize(announced)
+    if announced_count(unit) == count and same_noun or (is_enumerated(unit) and len(enumerated) == count):
         return whole
     if len(enumerated) == count and len(whole) == count + 1:  # a lead into "First, ...": the items first
         return [*enumerated, unit]
@@ -146,7 +152,7 @@ def _following_items(body: Sequence[StoredUnit], index: int, count: int, bounded
     return list(after[:count])
 
 
-def with_list_items(order: list[str], snap: CorpusSnapshot, count: int | None) -> list[str]:
+def with_list_items(order: list[str], snap: CorpusSnapshot, count: int | None, noun: str = "") -> list[str]:
     """Bring the items of a list announced (or enumerated) by a top unit right after it.
 
     A list of exactly as many items as the question asks for ("three reasons") comes first
@@ -156,7 +162,7 @@ def with_list_items(order: list[str], snap: CorpusSnapshot, count: int | None) -
     for uid in order[:10] if count else []:
         unit = snap.units[snap.by_id[uid]]
         body = [u for u in snap.units_of(unit.doc_id) if u.kind is not UnitKind.FOOTNOTE]
-        if whole := list_of_size(unit, body, count):
+        if whole := list_of_size(unit, body, count, noun):
             out = [u.unit_id for u in whole]
             break
     for position, uid in enumerate(order):

@@ -21,7 +21,7 @@ from vectorstore.embedder import Embedder
 from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import tokenize
-from vectorstore.lists import asked_count, asks_for_list, with_list_items
+from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
 from vectorstore.names import unknown_names
 from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
@@ -125,7 +125,7 @@ class HybridRetriever:
         fused = _demote_footnotes(fused, snap, plan.text)
         order = _round_robin(fused, snap, scope) if per_document else ranked(fused)
         if asks_for_list(plan.text) and not plan.compare:
-            order = with_list_items(order, snap, asked_count(plan.text))
+            order = with_list_items(order, snap, asked_count(plan.text), asked_noun(plan.text))
         passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
@@ -138,6 +138,8 @@ class HybridRetriever:
         whole = len(scope) > PER_DOCUMENT_QUERIES and len(scope) == len(snap.docs)
         if scope and not whole:
             hits = self._dense_within(vector, scope, snap)
+        elif len(snap.units) <= EXACT_SEARCH_UNITS:
+            hits = self._dense_within(vector, tuple(snap.docs), snap, per_document=False)
         else:
             hits = self.store.query_windows(vector, self.dense_candidates, None)
         scores: dict[str, float] = {}
@@ -146,12 +148,12 @@ class HybridRetriever:
                 scores[uid] = max(sim, scores.get(uid, -1.0))
         return scores, max(scores.values(), default=0.0)
 
-    def _dense_within(self, vector: np.ndarray, scope: tuple[str, ...],
-                      snap: CorpusSnapshot) -> list[tuple[str, float]]:
+    def _dense_within(self, vector: np.ndarray, scope: tuple[str, ...], snap: CorpusSnapshot,
+                      per_document: bool = True) -> list[tuple[str, float]]:
         """Exact search over the windows of the documents in scope.
 
-        The best windows overall and, for a few documents, the best of each, so that
-        none is crowded out.
+        The best windows overall and, for a few documents (`per_document`), the best of
+        each, so that none is crowded out.
         """
         query = vector / (np.linalg.norm(vector) or 1.0)
         owners: list[list[str]] = []
@@ -163,7 +165,7 @@ class HybridRetriever:
         flat_owners = [o for doc_owners in owners for o in doc_owners]
         flat = np.concatenate(sims) if sims else np.zeros(0, dtype=np.float32)
         hits = [(flat_owners[i], float(flat[i])) for i in _top(np.arange(len(flat)), flat, self.dense_candidates)]
-        if 1 < len(scope) <= PER_DOCUMENT_QUERIES:
+        if per_document and 1 < len(scope) <= PER_DOCUMENT_QUERIES:
             per_doc = max(10, self.dense_candidates // len(scope))
             for doc_owners, doc_sims in zip(owners, sims, strict=True):
                 hits += [(doc_owners[i], float(doc_sims[i])) for i in _top(np.arange(len(doc_sims)), doc_sims, per_doc)]
@@ -199,6 +201,11 @@ class HybridRetriever:
 # many documents in scope each also gets its own candidates. A scope of every document of
 # a larger corpus is the whole corpus: the HNSW index, without a filter.
 PER_DOCUMENT_QUERIES = 8
+# Up to this many units (about four windows each: 60 MB of vectors, a few ms a question),
+# a search of the whole corpus is exact too. The HNSW index is approximate, and which near
+# neighbours it misses changed from one process to the next: the same question could rank
+# a paragraph 8th in one run and drop it from the top 10 in the next.
+EXACT_SEARCH_UNITS = 10_000
 
 _ASKS_FOR_SOURCES = re.compile(
     r"\b(?:footnotes?|cites?|cited|citing|sources?|references?|documents?|resolutions?|press release|"
