@@ -13,7 +13,7 @@ from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.langchain_retriever import R2PRetriever, document_to_passage
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asks_for_list
-from vectorstore.query import plan_query
+from vectorstore.query import mentions_several_reports, plan_query
 from vectorstore.retriever import Filters
 
 
@@ -71,6 +71,17 @@ def test_evidence_names_what_no_report_mentions(retriever):
 def test_tokenizer_keeps_un_references_whole():
     tokens = tokenize("A/69/981, para. 139 and resolution 2171 (2014)")
     assert {"a/69/981", "para139", "2171(2014)", "2171"} <= set(tokens)
+
+
+def test_tokenizer_matches_names_however_typed():
+    assert tokenize("Côte d’Ivoire") == tokenize("Cote d'Ivoire") == tokenize("Côte d'Ivoire") == ["cote", "ivoir"]
+
+
+def test_years_of_events_do_not_make_a_question_about_several_reports():
+    assert not mentions_several_reports("In the 2015 report, on the 2011 Libya intervention: what lesson does it draw?")
+    assert not mentions_several_reports("What does the 2015 report say about the 2005 World Summit?")
+    assert mentions_several_reports("Did the 2012 report and the 2015 one agree on sequencing?")
+    assert mentions_several_reports("Trace how the reports describe consensus, from 2012 to 2017.")
 
 
 def test_plan_keeps_unknown_report_years_for_abstention(retriever):

@@ -12,13 +12,12 @@ Two checks that need the retrieved paragraphs and the corpus, not a model:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 from vectorstore.countries import countries_named
-from vectorstore.lexical import COUNT_WORDS, tokenize
+from vectorstore.lexical import COUNT_WORDS, fold, tokenize
 from vectorstore.records import Passage
 from vectorstore.windows import split_sentences
 
@@ -71,17 +70,6 @@ _PREMISE = re.compile(
 ANCHORS = 3  # the paragraphs about the question's subject: the first few retrieved
 
 
-def fold(text: str) -> str:
-    """Text with accents removed, apostrophes straightened and elided articles split off.
-
-    "Côte d’Ivoire" and "Cote d'Ivoire" both become "Cote d' Ivoire", so a name is matched
-    the way the reports write it whatever the keyboard.
-    """
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    text = "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace("‘", "'")
-    return re.sub(r"\b([dlDL]|qu|Qu)'(?=\w)", r"\1' ", text)
-
-
 def asked_facts(question: str) -> tuple[str, ...]:
     """The kinds of fact the question asks for ("a figure", "a date", ...), if any."""
     return tuple(name for name, pattern in _ASKS if pattern.search(question))
@@ -99,17 +87,17 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
     Paragraphs about the subject are the first retrieved ones that name every name of
     the question (a figure for South Sudan must come from a paragraph about South Sudan).
     """
-    seen = {t for p in passages for t in tokenize(fold(_text(p)))}
-    wanted = {t for name in names for t in tokenize(fold(name))} & seen  # a name no paragraph uses (the author)
+    seen = {t for p in passages for t in tokenize(_text(p))}
+    wanted = {t for name in names for t in tokenize(name)} & seen  # a name no paragraph uses (the author)
     texts = [_text(p) for p in passages[:ANCHORS]]
-    texts = [t for t in texts if wanted <= set(tokenize(fold(t)))]
+    texts = [t for t in texts if wanted <= set(tokenize(t))]
     if kind == "a vote":
         return any(_VOTE_RECORD.search(t) for t in texts)
     if kind == "a sum of money":
         return any(_CURRENCY.search(t) for t in texts)
     if kind == "a date":  # in a sentence about the subject: one with the question's rarest words
         rare = _rarest(question, lexical)
-        return any(_DATE.search(_without_references(sentence)) and rare & set(tokenize(fold(sentence)))
+        return any(_DATE.search(_without_references(sentence)) and rare & set(tokenize(sentence))
                    for t in texts for sentence in split_sentences(t))
     if kind == "a resolution":  # of the body the question names, if it names one
         council, assembly = re.search(r"\bCouncil\b", question), re.search(r"\bAssembly\b", question)
@@ -195,14 +183,14 @@ def _specific(lexical) -> int:
 
 def _rarest(question: str, lexical, n: int = 2) -> set[str]:
     """The question's `n` rarest words that the corpus uses."""
-    terms = [t for t in dict.fromkeys(tokenize(fold(question))) if lexical.document_frequency(t) and not t.isdigit()]
+    terms = [t for t in dict.fromkeys(tokenize(question)) if lexical.document_frequency(t) and not t.isdigit()]
     return set(sorted(terms, key=lexical.document_frequency)[:n])
 
 
 def _counts(nouns: set[str], verb: set[str], sentence: str, names: set[str]) -> bool:
     """A sentence with a number right before (within three words) what the question counts."""
     words = re.findall(r"[\w,.-]+", _without_references(sentence))
-    tokens = set(tokenize(fold(sentence)))
+    tokens = set(tokenize(sentence))
     if not (names | verb) <= tokens:
         return False
     if not nouns or nouns <= {"time"}:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ import numpy as np
 import snowballstemmer
 
 # Bump when `tokenize` changes: saved indexes are keyed by it and rebuilt when it differs.
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2  # 2: accents, curly apostrophes and elided articles folded
 EMPTY = "∅"  # the token of a unit with no indexable word
 # Number words of a count of items ("five prerequisites", "which three countries").
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -52,9 +53,9 @@ def _stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Tokens for BM25: UN references whole (plus their bare numbers), stemmed words."""
+    """Tokens for BM25: UN references whole (plus their bare numbers), stemmed words of the folded text."""
     tokens: list[str] = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(fold(text)):
         raw = match.group(0)
         if "/" in raw or "(" in raw or raw.lower().startswith("para"):
             ref = re.sub(r"\s+", "", raw.lower()).replace("paragraphs", "para").replace("paragraph", "para")
@@ -66,6 +67,25 @@ def tokenize(text: str) -> list[str]:
         if word and word not in _STOP and not (len(word) == 1 and not word.isdigit()):
             tokens.append(_stem(word))
     return tokens
+
+
+def straighten(text: str) -> str:
+    """Curly apostrophes and quotation marks made straight, as most keyboards type them."""
+    return text.translate(_STRAIGHT)
+
+
+_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def fold(text: str) -> str:
+    """Text with accents removed, apostrophes straightened and elided articles split off.
+
+    "Côte d’Ivoire" and "Cote d'Ivoire" both become "Cote d' Ivoire", so a name is matched
+    the way the reports write it whatever the keyboard.
+    """
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    text = straighten("".join(c for c in text if not unicodedata.combining(c)))
+    return re.sub(r"\b([dlDL]|qu|Qu)'(?=\w)", r"\1' ", text)
 
 
 class LexicalIndex:

@@ -20,7 +20,7 @@ from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
 from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
-from vectorstore.lexical import tokenize
+from vectorstore.lexical import straighten, tokenize
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
 from vectorstore.names import unknown_names
 from vectorstore.query import QueryPlan, plan_query, spell_out
@@ -134,7 +134,7 @@ class HybridRetriever:
         return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
 
     def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
-        vector = self.embedder.embed([question])[0]
+        vector = self.embedder.embed([straighten(question)])[0]  # "d’Ivoire" as "d'Ivoire": near ties flipped
         whole = len(scope) > PER_DOCUMENT_QUERIES and len(scope) == len(snap.docs)
         if scope and not whole:
             hits = self._dense_within(vector, scope, snap)
