@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vectorstore.retriever import RetrievalResult
+from vectorstore.retriever import Evidence, RetrievalResult
 
 DENSE_FLOOR = 0.30  # the weakest answerable dev question scores 0.36
 
@@ -31,7 +31,8 @@ class Decision:
 
     abstain: bool
     reason: str = ""
-    rule: str = ""  # which check decided: unknown_report | unknown_name | far | fact_missing | false_premise
+    # which check decided: unknown_report | unknown_name | name_not_in_report | far | fact_missing | false_premise
+    rule: str = ""
 
 
 def decide(result: RetrievalResult) -> Decision:
@@ -45,6 +46,8 @@ def decide(result: RetrievalResult) -> Decision:
     if evidence.unknown_names:
         names = ", ".join(evidence.unknown_names)
         return Decision(True, f"no report in the collection mentions {names}", "unknown_name")
+    if evidence.names_outside_scope:
+        return Decision(True, _not_mentioned(evidence), "name_not_in_report")
     if not result.passages or evidence.dense_top < DENSE_FLOOR:
         return Decision(True, "no paragraph in the collection is close to this question", "far")
     if evidence.premise_missing:
@@ -55,3 +58,13 @@ def decide(result: RetrievalResult) -> Decision:
         return Decision(True, f"the question asks for {' and '.join(evidence.facts_missing)}, and none of the "
                         "paragraphs about its subject gives one", "fact_missing")
     return Decision(False)
+
+
+def _not_mentioned(evidence: Evidence) -> str:
+    """The reason, as in: A/71/1016 never mentions Libya; A/66/874 and A/69/981 do."""
+    searched, named_in = evidence.searched, evidence.named_in
+    text = f"{' and '.join(searched)} never {'mentions' if len(searched) == 1 else 'mention'} "
+    text += ", ".join(evidence.names_outside_scope)
+    if named_in:
+        text += f"; {' and '.join(named_in)} {'does' if len(named_in) == 1 else 'do'}"
+    return text

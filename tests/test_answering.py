@@ -235,6 +235,15 @@ def test_a_list_of_other_things_of_the_same_size_is_not_quoted_as_the_answer(ext
     assert "peacebuilding architecture" in answer.text
 
 
+def test_a_name_the_report_asked_about_never_uses_is_declined_with_the_reports_that_do(extractive):
+    answer = extractive.ask("What does the 2017 report say about Libya?")
+    assert answer.abstained and answer.citations == ()
+    assert answer.reason == "A/71/1016 never mentions Libya; A/66/874 and A/69/981 do"
+    # A report may write a name its own way: "Democratic People's Republic of Korea".
+    korea = extractive.ask("What does the 2015 report say about North Korea?")
+    assert not korea.abstained and "Democratic People's Republic of Korea" in korea.text
+
+
 def test_a_plural_possessive_name_is_not_taken_for_an_unknown_name(extractive):
     answer = extractive.ask("What do the reports say about the Special Advisers’ joint office?")
     assert not answer.abstained

@@ -142,6 +142,14 @@ def test_feedback_becomes_candidate_eval_cases(extractive, tmp_path):
     assert case_from_feedback(entries[0]).id == f"fb-{entries[0].id}"
 
 
+def test_compare_says_which_reports_never_mention_a_name(extractive, docs):
+    rows = {r.doc.doc_id: r for r in compare(extractive.ask, "What do the reports say about Libya?", list(docs.values()))}
+    assert not rows["A/66/874"].answer.abstained and not rows["A/69/981"].answer.abstained
+    for doc_id in ("A/70/999-summary", "A/71/1016"):
+        assert rows[doc_id].answer.abstained and rows[doc_id].answer.citations == ()
+        assert "never mentions Libya; A/66/874 and A/69/981 do" in rows[doc_id].answer.reason
+
+
 def test_compare_gives_one_row_per_report_citing_only_that_report(extractive, docs):
     rows = compare(extractive.ask, "What do the reports say about national focal points?", list(docs.values()))
     assert [r.doc.doc_id for r in rows] == ["A/66/874", "A/69/981", "A/70/999-summary", "A/71/1016"]

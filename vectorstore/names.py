@@ -16,13 +16,15 @@ _IGNORED = {"R2P", "RtoP", "SG", "UN", "UNSC", "UNGA", "I", "What", "Which", "Ho
             "Are", "Do", "Does", "Did", "And", "Secretary-General", "Secretary", "General"}
 
 
-def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
+def unknown_names(question: str, vocabulary: set[str], every_word: bool = False) -> list[str]:
     """Capitalised names in the question (not at a sentence start) that no document uses.
 
     Words are looked up one by one (possessives stripped), so "the Refugee Convention"
     passes when the reports speak of refugees and conventions. A lone acronym is skipped
     (reports often spell out what a question abbreviates), but an acronym inside a
-    longer name ("ACT Group") must appear as written.
+    longer name ("ACT Group") must appear as written. With `every_word`, a name is
+    unknown only when none of its words is used ("North Korea" is known to a report
+    that says "Democratic People's Republic of Korea").
     """
     missing = []
     question = fold(question)
@@ -36,7 +38,7 @@ def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
         if len(words) == 1 and words[0].isupper():
             continue
         absent = [w for w in words if (w if w.isupper() else w.lower()) not in vocabulary]
-        if absent:
+        if absent and (not every_word or len(absent) == len(words)):
             missing.append(" ".join(absent))
     return missing
 

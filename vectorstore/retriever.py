@@ -50,6 +50,10 @@ class Evidence:
     asks_for: tuple[str, ...] = ()  # kinds of fact the question asks for: "a figure", "a date", "a vote", ...
     facts_missing: tuple[str, ...] = ()  # of those, the ones no paragraph about the subject holds
     premise_missing: tuple[str, ...] = ()  # words of a "why does the report ..." premise the report never uses
+    # Names that other reports use but none of the reports searched (a question about one report).
+    names_outside_scope: tuple[str, ...] = ()
+    searched: tuple[str, ...] = ()  # the reports searched, when the question or the filters chose some
+    named_in: tuple[str, ...] = ()  # the reports that do use those names
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class HybridRetriever:
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
         evidence = _evidence(question, snap, dense_top, lexical)
+        if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
+            evidence = replace(evidence, **_names_in_scope(question, scope, snap))
         evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
         return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
 
@@ -279,6 +285,22 @@ def _fact_evidence(question: str, plan: QueryPlan, passages: list[Passage], snap
     missing = tuple(k for k in kinds if not fact_found(k, question, passages, names, snap.lexical))
     premise = premise_terms_missing(spell_out(question), snap.scope_indices(scope), snap.lexical)
     return {"asks_for": kinds, "facts_missing": missing, "premise_missing": premise}
+
+
+def _names_in_scope(question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, tuple[str, ...]]:
+    """Names of the question that the reports searched never use (no word of them), and the reports that do.
+
+    Leniently, because a report may write a name another way: "North Korea" passes a
+    report that says "Democratic People's Republic of Korea".
+    """
+    searched = set().union(*(snap.document_vocabulary(d) for d in scope))
+    missing = tuple(unknown_names(question, searched, every_word=True))
+    if not missing:
+        return {}
+    others = [d for d in snap.docs if d not in scope
+              and not unknown_names(" ".join(f"The {name}" for name in missing), snap.document_vocabulary(d))]
+    return {"names_outside_scope": missing, "searched": tuple(snap.docs[d].short_symbol for d in scope),
+            "named_in": tuple(snap.docs[d].short_symbol for d in others)}
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:

@@ -50,12 +50,22 @@ class CorpusSnapshot:
         if lexical is None or len(lexical) != len(self.units):
             lexical = LexicalIndex.from_tokens([unit_tokens(u) for u in self.units])
         self.lexical = lexical
+        self._document_vocabularies: dict[str, set[str]] = {}
 
     @cached_property
     def vocabulary(self) -> set[str]:
         """Every word of the units and document descriptions, as names in questions are looked up."""
         texts = [u.text for u in self.units] + [f"{d.title} {d.author} {d.symbol}" for d in self.docs.values()]
         return vocabulary_of(texts)
+
+    def document_vocabulary(self, doc_id: str) -> set[str]:
+        """The words of one document and its description, as `vocabulary` (computed once per document)."""
+        if (words := self._document_vocabularies.get(doc_id)) is None:
+            info = self.docs.get(doc_id)
+            described = [f"{info.title} {info.author} {info.symbol}"] if info else []
+            texts = [u.text for u in self.units_of(doc_id)] + described
+            words = self._document_vocabularies[doc_id] = vocabulary_of(texts)
+        return words
 
     @classmethod
     def load(cls, store: ChromaStore, previous: CorpusSnapshot | None = None,
