@@ -223,7 +223,8 @@ def test_a_premise_is_read_to_the_end_of_its_sentence_with_words_as_the_reports_
 def test_a_list_of_the_size_asked_for_is_quoted_item_by_item(extractive):
     # Paragraphs 11-13 of A/69/981 open "First,", "Second," and "Third,"; paragraph 9 and
     # others share more of the question's words (Libya, controversy), but hold no reason.
-    answer = extractive.ask("Despite the controversy over Libya, what three reasons make R2P a critical resource in the 2015 report?")
+    answer = extractive.ask(
+        "Despite the controversy over Libya, what three reasons make R2P a critical resource in the 2015 report?")
     assert _refs(answer) == [f"A/69/981, para. {n}" for n in (11, 12, 13)]
     assert answer.text.startswith("First, the principle's narrow scope")
 
