@@ -299,7 +299,11 @@ class Assistant:
 
     def _abstention(self, state: TurnState, base: Answer, reason: str) -> Answer:
         related = tuple(state.retrieval.passages[:RELATED_ON_ABSTAIN])
-        text = f"The reports in this collection do not address this: {reason}."
+        elsewhere = state.decision.rule == "name_not_in_report" and bool(state.retrieval.evidence.named_in)
+        lead = "The report asked about does not address this" if elsewhere else \
+            "The reports in this collection do not address this"
+        text = f"{lead}: {reason}."
         if related:
-            text += " The closest paragraphs are listed as related reading."
+            text += (" Their closest paragraphs are listed as related reading." if elsewhere else
+                     " The closest paragraphs are listed as related reading.")
         return replace(base, text=text, abstained=True, related=related, reason=reason)

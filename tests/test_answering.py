@@ -240,6 +240,8 @@ def test_a_name_the_report_asked_about_never_uses_is_declined_with_the_reports_t
     answer = extractive.ask("What does the 2017 report say about Libya?")
     assert answer.abstained and answer.citations == ()
     assert answer.reason == "A/71/1016 never mentions Libya; A/66/874 and A/69/981 do"
+    assert answer.text.startswith("The report asked about does not address this: A/71/1016 never mentions Libya")
+    assert answer.related and all("Libya" in p.unit.text for p in answer.related[:2])  # read there instead
     # A report may write a name its own way: "Democratic People's Republic of Korea".
     korea = extractive.ask("What does the 2015 report say about North Korea?")
     assert not korea.abstained and "Democratic People's Republic of Korea" in korea.text

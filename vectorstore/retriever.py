@@ -134,9 +134,14 @@ class HybridRetriever:
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
         evidence = _evidence(question, snap, dense_top, lexical)
-        if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
-            evidence = replace(evidence, **_names_in_scope(question, scope, snap))
         evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
+        if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
+            if elsewhere := _names_in_scope(question, scope, snap):
+                # The question is declined; its related reading comes from the reports that use the names.
+                evidence = replace(evidence, **elsewhere)
+                named_in = tuple(d for d in snap.docs if snap.docs[d].short_symbol in elsewhere["named_in"])
+                if named_in:
+                    passages = list(self.retrieve(question, k, Filters(doc_ids=named_in)).passages)
         return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
 
     def _dense(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[dict[str, float], float]:
