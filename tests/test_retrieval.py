@@ -73,6 +73,11 @@ def test_tokenizer_keeps_un_references_whole():
     assert {"a/69/981", "para139", "2171(2014)", "2171"} <= set(tokens)
 
 
+def test_tokenizer_matches_a_hyphenated_word_with_its_parts_written_apart():
+    assert set(tokenize("lessons learned")) <= set(tokenize("a lessons-learned study"))
+    assert set(tokenize("non-State actors")) >= {"non-stat", "state", "actor"}
+
+
 def test_tokenizer_matches_names_however_typed():
     assert tokenize("Côte d’Ivoire") == tokenize("Cote d'Ivoire") == tokenize("Côte d'Ivoire") == ["cote", "ivoir"]
 

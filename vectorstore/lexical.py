@@ -24,7 +24,7 @@ import numpy as np
 import snowballstemmer
 
 # Bump when `tokenize` changes: saved indexes are keyed by it and rebuilt when it differs.
-TOKENIZER_VERSION = 2  # 2: accents, curly apostrophes and elided articles folded
+TOKENIZER_VERSION = 3  # 2: accents, curly apostrophes and elided articles folded; 3: parts of hyphenated words
 EMPTY = "∅"  # the token of a unit with no indexable word
 # Number words of a count of items ("five prerequisites", "which three countries").
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -66,6 +66,8 @@ def tokenize(text: str) -> list[str]:
         word = raw.lower().strip("'’-")
         if word and word not in _STOP and not (len(word) == 1 and not word.isdigit()):
             tokens.append(_stem(word))
+            if "-" in word:  # "lessons-learned" also matches "lessons learned"
+                tokens.extend(_stem(part) for part in word.split("-") if len(part) > 1 and part not in _STOP)
     return tokens
 
 
