@@ -58,10 +58,9 @@ def asked_noun(question: str) -> str:
     return words[-1].lower() if len(words) > 1 else ""
 
 
-def announced_noun(text: str) -> str:
-    """What a unit's text announces a count of ("... five prerequisites." -> "prerequisites"), or ''."""
-    sentences = split_sentences(text)
-    match = _ANNOUNCED.search(" ".join(sentences) if len(sentences) <= 2 else sentences[-1] if sentences else "")
+def announced_noun(unit: StoredUnit | str) -> str:
+    """What a unit (or its text) announces a count of ("... five prerequisites." -> "prerequisites"), or ''."""
+    match = _announcement(split_sentences(unit if isinstance(unit, str) else unit.text))
     return match.group(2).lower() if match else ""
 
 
@@ -69,12 +68,13 @@ def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int, noun:
     """The whole list `unit` belongs to (announcement and items, in order) if it has `count` items, else [].
 
     An announcement must count the `noun` asked for, when both name one ("three
-    challenges" is no list of "three reviews").
+    challenges" is no list of "three reviews"). A paragraph that leads into `count`
+    enumerated paragraphs ("First, ...") comes after them: they hold the answer.
     """
     items = list_items(unit, body)
     whole = sorted({u.unit_id: u for u in [unit, *items]}.values(), key=lambda u: u.order)
     enumerated = [u for u in whole if is_enumerated(u)]
-    announced = announced_noun(unit.text)
+    announced = announced_noun(unit)
     same_noun = not noun or not announced or tokenize(noun) == tokenize(announced)
     if announced_count(unit) == count and same_noun or (is_enumerated(unit) and len(enumerated) == count):
         return whole
@@ -86,13 +86,17 @@ def list_of_size(unit: StoredUnit, body: Sequence[StoredUnit], count: int, noun:
 def announced_count(unit: StoredUnit | str) -> int | None:
     """How many items a unit (or its text) announces in its closing sentence (0: a count-less colon), else None."""
     sentences = split_sentences(unit if isinstance(unit, str) else unit.text)
-    last = sentences[-1].strip() if sentences else ""
-    # A short unit (an introduction to a section's list) may announce it in any sentence.
-    match = _ANNOUNCED.search(" ".join(sentences) if len(sentences) <= 2 else last)
-    if match:
+    if match := _announcement(sentences):
         word = match.group(1).lower()
         return COUNT_WORDS.get(word) or int(word)
-    return 0 if last.endswith(":") else None
+    return 0 if sentences and sentences[-1].strip().endswith(":") else None
+
+
+def _announcement(sentences: Sequence[str]) -> re.Match[str] | None:
+    """The count a unit announces in its closing sentence (a short unit: in any sentence)."""
+    # A short unit (an introduction to a section's list) may announce it in any sentence.
+    text = " ".join(sentences) if len(sentences) <= 2 else sentences[-1].strip()
+    return _ANNOUNCED.search(text)
 
 
 def is_enumerated(unit: StoredUnit) -> bool:

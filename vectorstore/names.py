@@ -37,10 +37,19 @@ def unknown_names(question: str, vocabulary: set[str], every_word: bool = False)
         words = [w[:-1] if len(w) > 2 and w[-1] == "s" and w[:-1].isupper() else w for w in words]  # "NGOs"
         if len(words) == 1 and words[0].isupper():
             continue
-        absent = [w for w in words if (w if w.isupper() else w.lower()) not in vocabulary]
+        absent = [w for w in words if not _known(w, vocabulary)]
         if absent and (not every_word or len(absent) == len(words)):
             missing.append(" ".join(absent))
     return missing
+
+
+def uses_name(name: str, vocabulary: set[str]) -> bool:
+    """Whether some word of `name` (as `unknown_names` returns it) is in `vocabulary`."""
+    return any(_known(word, vocabulary) for word in name.split())
+
+
+def _known(word: str, vocabulary: set[str]) -> bool:
+    return (word if word.isupper() else word.lower()) in vocabulary
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:

@@ -22,7 +22,7 @@ from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing,
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import straighten, tokenize
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
-from vectorstore.names import unknown_names
+from vectorstore.names import unknown_names, uses_name
 from vectorstore.query import QueryPlan, plan_query, spell_out
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
@@ -136,10 +136,11 @@ class HybridRetriever:
         evidence = _evidence(question, snap, dense_top, lexical)
         evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
         if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
-            if elsewhere := _names_in_scope(question, scope, snap):
-                # The question is declined; its related reading comes from the reports that use the names.
-                evidence = replace(evidence, **elsewhere)
-                named_in = tuple(d for d in snap.docs if snap.docs[d].short_symbol in elsewhere["named_in"])
+            missing, named_in = _names_outside(question, scope, snap)
+            if missing:  # declined; its related reading comes from the reports that use the names
+                evidence = replace(evidence, names_outside_scope=missing,
+                                   searched=tuple(snap.docs[d].short_symbol for d in scope),
+                                   named_in=tuple(snap.docs[d].short_symbol for d in named_in))
                 if named_in:
                     passages = list(self.retrieve(question, k, Filters(doc_ids=named_in)).passages)
         return RetrievalResult(tuple(passages), plan, evidence, time.perf_counter() - started)
@@ -292,7 +293,8 @@ def _fact_evidence(question: str, plan: QueryPlan, passages: list[Passage], snap
     return {"asks_for": kinds, "facts_missing": missing, "premise_missing": premise}
 
 
-def _names_in_scope(question: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, tuple[str, ...]]:
+def _names_outside(question: str, scope: tuple[str, ...],
+                   snap: CorpusSnapshot) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names of the question that the reports searched never use (no word of them), and the reports that do.
 
     Leniently, because a report may write a name another way: "North Korea" passes a
@@ -301,11 +303,10 @@ def _names_in_scope(question: str, scope: tuple[str, ...], snap: CorpusSnapshot)
     searched = set().union(*(snap.document_vocabulary(d) for d in scope))
     missing = tuple(unknown_names(question, searched, every_word=True))
     if not missing:
-        return {}
-    others = [d for d in snap.docs if d not in scope
-              and not unknown_names(" ".join(f"The {name}" for name in missing), snap.document_vocabulary(d))]
-    return {"names_outside_scope": missing, "searched": tuple(snap.docs[d].short_symbol for d in scope),
-            "named_in": tuple(snap.docs[d].short_symbol for d in others)}
+        return (), ()
+    others = tuple(d for d in snap.docs if d not in scope
+                   and all(uses_name(name, snap.document_vocabulary(d)) for name in missing))
+    return missing, others
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:

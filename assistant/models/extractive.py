@@ -90,9 +90,8 @@ def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tu
     announcement ("... five prerequisites.") and its items, or a run of enumerated
     paragraphs ("First, ...", "Second, ..."), all from one report. An announcement counts
     only if it names what the question counts ("three challenges" is no list of "three
-    reviews"). The answer is then the
-    announcement and the opening sentence of each item, whatever words the question shares
-    with other paragraphs.
+    reviews"). The answer is then the announcement and the opening sentence of each item,
+    whatever words the question shares with other paragraphs.
     """
     count = asked_count(question)
     if not count or len(sources) < count:
