@@ -1,9 +1,9 @@
 """Country names as the reports write them.
 
 The Member States of the United Nations, the two observer States, and the short forms in
-common use ("Syria", "Russia"). Used to tell whether a paragraph names as many countries as a question asks for ("which
-five countries ..."): the names are matched on folded text (accents and apostrophes do not
-matter, see `vectorstore.evidence.fold`).
+common use ("Syria", "Russia"). Used to tell whether a paragraph names as many countries
+as a question asks for ("which five countries ..."): the names are matched on folded text
+(accents and apostrophes do not matter, see `vectorstore.lexical.fold`).
 """
 
 from __future__ import annotations

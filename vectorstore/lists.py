@@ -93,8 +93,10 @@ def announced_count(unit: StoredUnit | str) -> int | None:
 
 
 def _announcement(sentences: Sequence[str]) -> re.Match[str] | None:
-    """The count a unit announces in its closing sentence (a short unit: in any sentence)."""
-    # A short unit (an introduction to a section's list) may announce it in any sentence.
+    """The count a unit announces in its closing sentence.
+
+    A short unit (an introduction to a section's list) may announce it in any sentence.
+    """
     text = " ".join(sentences) if len(sentences) <= 2 else sentences[-1].strip()
     return _ANNOUNCED.search(text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from vectorstore.evidence import fold
+from vectorstore.lexical import fold
 
 _ENTITY = re.compile(r"\b(?:[A-Z][a-zA-Z']+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z']+|[A-Z]{2,}))*")
 _IGNORED = {"R2P", "RtoP", "SG", "UN", "UNSC", "UNGA", "I", "What", "Which", "How", "Who", "When", "Why", "Is",

@@ -55,8 +55,7 @@ class CorpusSnapshot:
     @cached_property
     def vocabulary(self) -> set[str]:
         """Every word of the units and document descriptions, as names in questions are looked up."""
-        texts = [u.text for u in self.units] + [f"{d.title} {d.author} {d.symbol}" for d in self.docs.values()]
-        return vocabulary_of(texts)
+        return set().union(*(self.document_vocabulary(d) for d in self.docs))
 
     def document_vocabulary(self, doc_id: str) -> set[str]:
         """The words of one document and its description, as `vocabulary` (computed once per document)."""

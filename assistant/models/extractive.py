@@ -44,6 +44,11 @@ def _doc_of(citation: str) -> str:
     return citation.split(",")[0]
 
 
+def _body(text: str) -> str:
+    """A source's own text, without the footnotes `assistant.prompts.source_body` attaches after it."""
+    return text.split("\n  Footnote ")[0]
+
+
 def _score(sentence: str, terms: dict[str, float]) -> float:
     tokens = set(tokenize(sentence))
     return sum(weight for term, weight in terms.items() if term in tokens)
@@ -62,8 +67,7 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         weights = {t: w * (1.0 if t in own else CONTEXT_WEIGHT) for t, w in weights.items()}
     candidates = []
     for rank, (n, citation, text) in enumerate(sources):
-        body = text.split("\n  Footnote ")[0]
-        for position, sentence in enumerate(split_sentences(body)):
+        for position, sentence in enumerate(split_sentences(_body(text))):
             score = _score(sentence, weights) - RANK_PENALTY * rank - 0.01 * position
             if score > 0:
                 candidates.append((score, n, _doc_of(citation), sentence.lstrip("- ").strip()))
@@ -96,7 +100,7 @@ def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tu
     count = asked_count(question)
     if not count or len(sources) < count:
         return []
-    bodies = [text.split("\n  Footnote ")[0] for _, _, text in sources]
+    bodies = [_body(text) for _, _, text in sources]
     same_noun = tokenize(announced_noun(bodies[0])) == tokenize(asked_noun(question))
     if announced_count(bodies[0]) == count and same_noun and len(sources) > count:
         head, items = [(sources[0][0], split_sentences(bodies[0])[-1])], range(1, count + 1)
@@ -119,9 +123,9 @@ def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> lis
     extra: list[tuple] = []
     for n in dict.fromkeys(c[1] for c in chosen):
         index = numbers.index(n)
-        count = announced_count(sources[index][2].split("\n  Footnote ")[0])
+        count = announced_count(_body(sources[index][2]))
         for item_n, citation, text in sources[index + 1 : index + 1 + (count or 0)]:
-            first = split_sentences(text.split("\n  Footnote ")[0])
+            first = split_sentences(_body(text))
             if first and item_n not in {c[1] for c in chosen + extra}:
                 extra.append((0.0, item_n, _doc_of(citation), first[0].lstrip("- ").strip()))
     return extra
