@@ -40,6 +40,7 @@ class CheckedStatement:
     coverage: float = 0.0
     similarity: float = 0.0
     recited: bool = False  # the model cited other sentences; these are the given ones that carry it
+    quoted: bool = False  # the model nearly copied a sentence: `text` is that sentence, verbatim
 
 
 @dataclass(frozen=True)

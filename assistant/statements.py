@@ -22,6 +22,11 @@ from vectorstore.lists import asks_for_list
 from vectorstore.records import Passage
 
 REPEAT_OVERLAP = 0.8  # share of content words two statements have in common to count as a repeat
+# A statement with at least this share of its content words in one given sentence restates that
+# sentence, and is shown as the sentence itself. Small models copying a sentence change who did
+# what, or split a count differently ("three panels in New York and one in Geneva" for "three
+# panels, two in New York and one in Geneva"), in ways no support check sees.
+QUOTE_COVERAGE = 0.8
 
 
 def key_sentences(question: str, passages: Sequence[Passage]) -> str:
@@ -38,16 +43,38 @@ def check_statement(statement: Statement, sentences: dict[int, Sentence], passag
     Small models often say something a given sentence says and cite the wrong one. When the
     cited sentences do not support a statement, the given sentence that shares most of its
     words is checked instead; if that one supports it, the statement cites it (`recited`).
+    A supported statement that restates the sentence it rests on is shown as that sentence
+    (`quoted`): what the check cannot see (a count split differently, a deed given to the wrong
+    actor) is then not shown.
     """
     cited = [sentences[i] for i in statement.sentence_ids if i in sentences]
     checked = _checked(statement.text, cited, passages, embed)
-    if checked.supported or not sentences:
+    if checked.supported:
+        return _quoted(checked, cited)
+    if not sentences:
         return checked
     best = max(sentences.values(), key=lambda s: coverage(statement.text, s.text))
     if best in cited:
         return checked
     other = _checked(statement.text, [best], passages, embed)
-    return replace(other, recited=True) if other.supported else checked
+    if not other.supported:
+        return checked
+    return replace(_quoted(other, [best]), recited=True)
+
+
+def restated(text: str, cited: Sequence[Sentence]) -> Sentence | None:
+    """The cited sentence `text` restates, if it cites sentences of one paragraph and restates one."""
+    if not cited or len({s.source for s in cited}) > 1:  # a statement drawn from several paragraphs is checked
+        return None
+    best = max(cited, key=lambda s: coverage(text, s.text))
+    return best if coverage(text, best.text) >= QUOTE_COVERAGE and not is_heading(best.text) else None
+
+
+def _quoted(checked: CheckedStatement, cited: Sequence[Sentence]) -> CheckedStatement:
+    """A supported statement, shown as the sentence it restates if it restates one."""
+    if (sentence := restated(checked.text, cited)) is None:
+        return checked
+    return replace(checked, text=sentence.text, sources=(sentence.source,), evidence=(sentence.text,), quoted=True)
 
 
 def _checked(text: str, cited: Sequence[Sentence], passages: Sequence[Passage], embed: Embed) -> CheckedStatement:

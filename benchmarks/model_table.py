@@ -4,7 +4,9 @@
 
 Each RUN.json is a `r2p eval --json` report (one model on one set). "unsupported shown" is
 the share of the statements shown as cited fact that a reader labelled not supported
-(statements without a label are counted apart).
+(statements without a label are counted apart). A statement shown as the report's own sentence
+(`quoted`: the model restated it) is that sentence of the cited paragraph, so it is counted
+with the supported ones, and the number of them is given.
 """
 
 from __future__ import annotations
@@ -28,12 +30,16 @@ def row(path: Path, labels: dict) -> str:
     """One Markdown row for one run."""
     report = json.loads(path.read_text(encoding="utf-8"))
     overall, meta, records = report["metrics"]["overall"], report["meta"], report["questions"]
-    shown = [(s["text"], tuple(s["evidence"])) for r in records if not r["abstained"]
-             for s in r.get("statements", []) if s["supported"]]
+    statements = [s for r in records if not r["abstained"] for s in r.get("statements", []) if s["supported"]]
+    quoted = sum(bool(s.get("quoted")) for s in statements)
+    shown = [(s["text"], tuple(s["evidence"])) for s in statements if not s.get("quoted")]
     judged = [labels[s] for s in shown if s in labels]
-    unsupported = (f"{sum(j == 'not_supported' for j in judged)} of {len(judged)}" if judged else "–")
+    unsupported = (f"{sum(j == 'not_supported' for j in judged)} of {len(judged) + quoted}" if judged or quoted
+                   else "–")
     if judged and len(judged) < len(shown):  # statements no reader labelled are not counted either way
         unsupported += f" labelled ({len(shown) - len(judged)} unlabelled)"
+    if quoted:
+        unsupported += f", {quoted} of them quoted"
     model = model_row(records)
     unanswerable = [r for r in records if not r["gold"]]
     declined = sum(r["abstained"] for r in unanswerable)

@@ -62,6 +62,30 @@ def _rates(signals: list[support.Support], labels: list[bool]) -> tuple[float, f
     return precision, recall, 1 - precision, shown
 
 
+def _with_quotes(part: list[dict], signals: list[support.Support]) -> str:
+    """Unsupported statements shown, before and after restatements are shown as their sentence.
+
+    A statement the check lets through is quoted when it cites one paragraph and restates one
+    of its cited sentences (`assistant.statements.restated`): what is shown is then that
+    sentence, which the cited paragraph says by construction.
+    """
+    from assistant.statements import restated
+    from assistant.structured import Sentence
+
+    shown = before = after = quoted = 0
+    for row, signal in zip(part, signals, strict=True):
+        if not signal.supported:
+            continue
+        wrong = row["label"] != "supported"
+        source = 1 if len(row["cites"]) == 1 else 0  # 0: several paragraphs, each sentence its own, never quoted
+        cited = [Sentence(i, source or i + 1, text) for i, text in enumerate(row["evidence"])]
+        is_quoted = restated(row["statement"], cited) is not None
+        shown, before, quoted = shown + 1, before + wrong, quoted + is_quoted
+        after += wrong and not is_quoted
+    return (f"{len(part)} statements, {shown} shown: unsupported {before} of {shown}; with restatements "
+            f"shown as their sentence {after} of {shown} ({quoted} quoted)")
+
+
 def measure(path: Path, grid: bool) -> None:
     """Print the check's precision and recall on the labelled statements."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -73,6 +97,10 @@ def measure(path: Path, grid: bool) -> None:
     print(f"thresholds: coverage >= {support.MIN_COVERAGE}, similarity >= {support.MIN_SIMILARITY}")
     print(f"precision {precision:.3f}  recall {recall:.3f}  unsupported shown as fact {unsupported_shown:.3f}"
           f" ({shown} shown)")
+    for split in sorted({r.get("split", "") for r in rows}):
+        part = [i for i, r in enumerate(rows) if r.get("split", "") == split]
+        print(f"{split or 'all'}: {_with_quotes([rows[i] for i in part], [signals[i] for i in part])}")
+    print(f"all: {_with_quotes(rows, signals)}")
     if not grid:
         return
     print("coverage similarity precision recall shown")

@@ -23,7 +23,11 @@ from assistant.support import check
 
 FOCAL = "What does the 2015 report say about national focal points?"
 PROMISING = ("Member State focal points that integrate an atrocity crime perspective into national policy "
-             "are a promising development of the past decade.")
+             "are a promising development of the past decade.")  # nearly the report's own sentence
+REPORT_SAYS = ("The establishment of Member State focal points to integrate an atrocity crime perspective into "
+               "national policy is a particularly promising development of the past decade.")
+SYNTHESIS = ("The report sees focal points, which bring an atrocity crime perspective into national policy, "
+             "as one of the most promising developments of the decade.")
 
 
 class SentenceQuoter(ReplyChatModel):
@@ -64,8 +68,24 @@ def test_statement_is_cited_to_the_paragraph_of_the_sentence_it_names(retriever)
     assert TokenEvent in kinds  # the statement streams once it is checked
     answer = events[-1].answer
     assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
-    assert answer.text.startswith(PROMISING) and not answer.unverified
+    assert answer.text.startswith(REPORT_SAYS) and not answer.unverified  # a restatement is shown as the sentence
+    assert answer.statements[0].quoted
     assert answer.key_sentences and "A/69/981" in " ".join(p.unit.doc_id for p in answer.passages)
+
+
+def test_statement_in_the_models_own_words_is_shown_once_the_check_holds(retriever):
+    answer = _assistant(retriever, SentenceQuoter(script=[(SYNTHESIS, "particularly promising development")])).ask(FOCAL)
+    assert answer.text.startswith(SYNTHESIS) and not answer.statements[0].quoted
+    assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
+
+
+def test_restated_sentence_is_shown_as_the_report_wrote_it_not_as_the_model_changed_it(retriever):
+    question = "How many preparatory panels were held for the 2017 report, and where?"
+    misread = "Three preparatory panels were organized in New York and one in Geneva."  # the report: two in New York
+    answer = _assistant(retriever, SentenceQuoter(script=[(misread, "preparatory panels")])).ask(question)
+    assert misread not in answer.text
+    assert answer.text.startswith("Three preparatory panels were organized, two in New York and one in Geneva")
+    assert [c.reference for c in answer.citations] == ["A/71/1016, para. 8"]
 
 
 def test_unsupported_and_repeated_statements_are_never_shown_as_cited_fact(retriever):
@@ -146,7 +166,7 @@ def test_briefing_and_compare_carry_only_the_verified_statements(retriever):
                                    (invented, "particularly promising development")])
     assistant = _assistant(retriever, model)
     item = item_from_answer(assistant.ask(FOCAL), {})
-    assert PROMISING in item.text and invented not in item.text
+    assert REPORT_SAYS in item.text and invented not in item.text
     assert [ref.locator for _, ref in item.references] == ["para. 24"]
     docs = [d for d in retriever.documents() if d.doc_id == "A/69/981"]
     row = compare(assistant.ask, "What do the reports say about national focal points?", docs)[0]
@@ -157,7 +177,7 @@ def test_statement_citing_the_wrong_sentence_is_cited_to_the_sentence_that_carri
     model = SentenceQuoter(script=[(PROMISING, "particularly promising development")], off_by=1)
     answer = _assistant(retriever, model).ask(FOCAL)
     assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
-    assert answer.statements[0].recited and answer.statements[0].supported
+    assert answer.statements[0].recited and answer.statements[0].supported and answer.statements[0].quoted
 
 
 def test_replay_rescores_a_recorded_reply_with_the_recorded_timings(ingested, retriever, tmp_path):

@@ -70,8 +70,9 @@ def show_answer_text(answer: Answer) -> None:
     if answer.reason and quoted:
         st.caption(markdown_escape(answer.reason))
     if quoted and answer.statements:
-        st.caption("Each statement above was checked against the sentence it cites. The check misses some "
-                   "errors (see the README): read the cited paragraph before quoting a synthesis.")
+        st.caption("Each statement above was checked against the sentence it cites; one that restates a "
+                   "sentence is shown as the report wrote it. The check misses some errors in the model's own "
+                   "words (see the README): read the cited paragraph before quoting a synthesis.")
     if answer.flagged:
         st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
                    "does not: check them before use.")
