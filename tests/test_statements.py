@@ -74,7 +74,8 @@ def test_statement_is_cited_to_the_paragraph_of_the_sentence_it_names(retriever)
 
 
 def test_statement_in_the_models_own_words_is_shown_once_the_check_holds(retriever):
-    answer = _assistant(retriever, SentenceQuoter(script=[(SYNTHESIS, "particularly promising development")])).ask(FOCAL)
+    model = SentenceQuoter(script=[(SYNTHESIS, "particularly promising development")])
+    answer = _assistant(retriever, model).ask(FOCAL)
     assert answer.text.startswith(SYNTHESIS) and not answer.statements[0].quoted
     assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
 
