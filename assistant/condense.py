@@ -96,8 +96,9 @@ class ContextCondenser:
         if not previous or not is_follow_up(question, history):
             return question
         report, subject = _report_and_subject(previous)
-        if _REPORT.search(question):  # the follow-up names its own report
+        if _REPORT.search(question):  # the follow-up names its own report: the previous one is not asked about
             report = ""
+            previous = _REPORT.sub("the report", previous)
         own = _LEADING.sub("", question.strip()) or question.strip()
         own = own[0].lower() + own[1:] if own[:2] != own[:2].upper() else own
         if report and subject:
@@ -124,7 +125,8 @@ class LLMCondenser:
         except Exception:  # noqa: BLE001 - any model failure falls back to the contextual form
             return self.fallback.condense(question, history)
         rewrite = str(reply.content).strip().strip('"').splitlines()[0] if str(reply.content).strip() else ""
-        years = set(_YEAR.findall(_last_user_turn(history)))
+        # The years of the report the follow-up names, else of the one the previous question named.
+        years = set(_YEAR.findall(question if _REPORT.search(question) else _last_user_turn(history)))
         if not rewrite or len(rewrite) > 400 or not years <= set(_YEAR.findall(rewrite)):
             return self.fallback.condense(question, history)
         return rewrite

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.condense import ContextCondenser, split_context
+from assistant.condense import ContextCondenser, LLMCondenser, split_context
 from assistant.models.extractive import compose
+from assistant.models.reply import ReplyChatModel
 from assistant.records import Turn
 
 
@@ -46,6 +47,15 @@ def test_follow_up_naming_its_own_report_keeps_only_the_subject():
         "On ECOWAS: what does the 2015 report say about it?")
 
 
+def test_follow_up_naming_its_own_report_is_not_searched_in_the_previous_one(retriever):
+    history = _history("And what was the 2012 report's own focus?")
+    question = "And the later ones the 2015 report cites for the first two pillars, which were those?"
+    standalone = ContextCondenser().condense(question, history)
+    assert standalone == ("After “And what was the report's own focus?”: the later ones the 2015 report cites for "
+                          "the first two pillars, which were those?")
+    assert {p.unit.doc_id for p in retriever.retrieve(standalone).passages} == {"A/69/981"}
+
+
 def test_split_context_separates_the_follow_up_from_the_context_it_was_given():
     assert split_context("In the 2015 report, on focal points: what should they contain?") == (
         "what should they contain?", "In the 2015 report, on focal points: ")
@@ -75,3 +85,25 @@ def test_extractive_answer_prefers_the_better_ranked_paragraph_unless_a_lower_on
     # ...while a sentence with both words does.
     sources[4] = (5, "A/69/981, para. 54", "Warning and prevention go together.")
     assert compose(question, sources, max_sentences=1).endswith("[5]")
+
+
+class Rewriter(ReplyChatModel):
+    """Replies with a fixed rewrite, as a model asked to condense would."""
+
+    rewrite: str
+
+    @property
+    def _llm_type(self) -> str:
+        return "rewriter"
+
+    def _reply(self, messages) -> str:
+        return self.rewrite
+
+
+def test_model_rewrite_must_keep_the_report_the_follow_up_names_not_the_previous_one():
+    history = _history("What does the 2012 report say about ECOWAS?")
+    question = "And what does the 2015 report say about it?"
+    kept = LLMCondenser(Rewriter(rewrite="What does the 2015 report say about ECOWAS?"))
+    assert kept.condense(question, history) == "What does the 2015 report say about ECOWAS?"
+    lost = LLMCondenser(Rewriter(rewrite="What does the 2012 report say about ECOWAS?"))
+    assert lost.condense(question, history) == "On ECOWAS: what does the 2015 report say about it?"
