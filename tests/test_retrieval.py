@@ -182,6 +182,17 @@ def test_evidence_says_which_fact_is_asked_for_and_missing(retriever):
     assert premise.evidence.premise_missing == ("expelling",)
 
 
+def test_a_percentage_asked_for_must_be_a_share_in_the_paragraphs_about_the_subject(retriever):
+    women = retriever.retrieve("What percentage of UN peacekeepers are women, according to the 2017 report?")
+    assert women.evidence.facts_missing == ("a percentage or share",) and decide(women).abstain
+    missions = retriever.retrieve(
+        "What share of UN peacekeeping missions were mandated to protect civilians, according to the 2015 report?")
+    assert missions.evidence.asks_for == ("a percentage or share",)  # "10 out of 16" answers it
+    assert missions.evidence.facts_missing == () and not decide(missions).abstain
+    majority = retriever.retrieve("What proportion of member states agree with the core principles, per the 2016 summary?")
+    assert majority.evidence.facts_missing == ()  # "the vast majority of UN member states"
+
+
 def test_a_number_of_countries_asked_for_must_be_named_in_a_paragraph_about_the_subject(retriever):
     founders = retriever.retrieve("Which five countries set up the Global Action Against Mass Atrocity Crimes?")
     assert founders.evidence.asks_for == ("the countries' names",)

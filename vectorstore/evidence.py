@@ -1,7 +1,7 @@
 """Evidence for the abstention decision, computed from what retrieval found.
 
 Two checks that need the retrieved paragraphs and the corpus, not a model:
-- the question asks for a particular kind of fact (a figure, a sum of money, a date, a
+- the question asks for a particular kind of fact (a figure, a percentage, a sum of money, a date, a
   vote, a person's name, a resolution, a court's sentence) and the paragraphs about its
   subject contain none (a Security Council resolution must be cited as the Council's are,
   "1973 (2011)": the Assembly's "66/253" does not answer it);
@@ -35,6 +35,9 @@ _ASSEMBLY_RESOLUTION = re.compile(r"\bresolutions?\s+\d{2,3}/\d{1,3}|\bA/RES/\d+
 _PENALTY = re.compile(
     r"\bsentenced\b|\b(?:life|\w+[- ]years?'?)\s+(?:imprisonment|in prison)\b|\bprison (?:term|sentence)\b", re.I
 )
+# A share of a whole: a percentage, a fraction, "10 out of 16", "the vast majority".
+_SHARE = re.compile(r"\d\s?%|\bper ?cent\b|\bpercentage\b|\bhalf\b|\b(?:one|two)[- ]thirds?\b|"
+                    r"\b(?:one|three)[- ]quarters?\b|\bout of\b|\bmajority\b|\bminority\b", re.I)
 _VOTE_RECORD = re.compile(r"\b(?:voted|vetoed|recorded vote|votes? (?:in favour|against)|in favour,|abstentions?)\b",
                           re.I)
 
@@ -53,7 +56,9 @@ _ASKS = (
     ("a date", re.compile(
         r"^\s*when (?:is|was|are|were|did|does|do|will|has|had)\b|\bby when\b|\b(?:what|which) (?:date|year)\b|"
         r"\bin (?:what|which) year\b|\bwhen (?:is|was) (?:it|the \w+) (?:due|expected|held|published)\b", re.I)),
-    ("a figure", re.compile(r"\bhow many\b|\bwhat (?:percentage|proportion|share) of\b", re.I)),
+    ("a percentage or share", re.compile(r"\bwhat (?:percentage|proportion|share|fraction|per ?cent) of\b|"
+                           r"\bwhat per ?cent(?:age)?\b", re.I)),
+    ("a figure", re.compile(r"\bhow many\b", re.I)),
     ("the countries' names", _ASKS_COUNTRIES),
     ("a resolution", re.compile(r"\b(?:which|what) (?:(?:Security Council|General Assembly|Council|Assembly)\s+)?"
                                 r"resolutions?\b", re.I)),
@@ -67,6 +72,9 @@ _PREMISE = re.compile(
     r"\bwhy (?:does|did|do) (?:the |this |that )?(?:(?:19|20)\d{2}\s+)?(?:report|reports|document|it|they)\s+([^?.!]+)",
     re.I,
 )
+# Kinds of fact a paragraph holds when it has words of this form anywhere.
+_SAID_AS = {"a vote": _VOTE_RECORD, "a sum of money": _CURRENCY, "a percentage or share": _SHARE,
+            "a court's sentence": _PENALTY}
 ANCHORS = 3  # the paragraphs about the question's subject: the first few retrieved
 
 
@@ -91,10 +99,8 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
     wanted = {t for name in names for t in tokenize(name)} & seen  # a name no paragraph uses (the author)
     texts = [_text(p) for p in passages[:ANCHORS]]
     texts = [t for t in texts if wanted <= set(tokenize(t))]
-    if kind == "a vote":
-        return any(_VOTE_RECORD.search(t) for t in texts)
-    if kind == "a sum of money":
-        return any(_CURRENCY.search(t) for t in texts)
+    if (pattern := _SAID_AS.get(kind)) is not None:
+        return any(pattern.search(t) for t in texts)
     if kind == "a date":  # in a sentence about the subject: one with the question's rarest words
         rare = _rarest(question, lexical)
         return any(_DATE.search(_without_references(sentence)) and rare & set(tokenize(sentence))
@@ -104,8 +110,6 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
         patterns = [p for p, named in ((_COUNCIL_RESOLUTION, council), (_ASSEMBLY_RESOLUTION, assembly))
                     if named or not (council or assembly)]
         return any(p.search(t) for p in patterns for t in texts)
-    if kind == "a court's sentence":
-        return any(_PENALTY.search(t) for t in texts)
     if kind == "a person's name":
         return any(_person_names(t) for t in texts)
     if kind == "the countries' names":  # as many as it asks for ("which five countries"), in one paragraph
