@@ -31,7 +31,8 @@ class Decision:
 
     abstain: bool
     reason: str = ""
-    # which check decided: unknown_report | unknown_name | name_not_in_report | far | fact_missing | false_premise
+    # which check decided: unknown_report | unknown_paragraph | unknown_name | name_not_in_report | far |
+    # fact_missing | false_premise
     rule: str = ""
 
 
@@ -48,7 +49,13 @@ def decide(result: RetrievalResult) -> Decision:
         return Decision(True, f"no report in the collection mentions {names}", "unknown_name")
     if evidence.names_outside_scope:
         return Decision(True, _not_mentioned(evidence), "name_not_in_report")
-    if not result.passages or evidence.dense_top < DENSE_FLOOR:
+    lookup = result.plan.lookup  # a paragraph asked for by its number: retrieval puts it first
+    found = lookup is not None and bool(result.passages) and (
+        result.passages[0].unit.doc_id, result.passages[0].unit.label) == lookup
+    if lookup is not None and not found:
+        what = f"footnote {lookup[1][2:]}" if lookup[1].startswith("fn") else f"paragraph {lookup[1]}"
+        return Decision(True, f"{lookup[0]} has no {what}", "unknown_paragraph")
+    if not found and (not result.passages or evidence.dense_top < DENSE_FLOOR):
         return Decision(True, "no paragraph in the collection is close to this question", "far")
     if evidence.premise_missing:
         words = ", ".join(f"“{w}”" for w in evidence.premise_missing)

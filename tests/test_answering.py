@@ -251,3 +251,24 @@ def test_a_plural_possessive_name_is_not_taken_for_an_unknown_name(extractive):
     answer = extractive.ask("What do the reports say about the Special Advisers’ joint office?")
     assert not answer.abstained
     assert "A/66/874, para. 5" in _refs(answer)
+
+
+@pytest.mark.parametrize(("question", "reference", "opening"), [
+    ("What does paragraph 12 of the 2015 report say?", "A/69/981, para. 12",
+     "Second, the responsibility to protect is a welcome clarification"),
+    ("What does footnote 3 of the 2017 report refer to?", "A/71/1016, footnote 3", "Respectively, Resolutions 2339"),
+])
+def test_a_paragraph_asked_for_by_its_number_is_quoted(extractive, question, reference, opening):
+    answer = extractive.ask(question)
+    assert not answer.abstained and _refs(answer) == [reference]
+    assert answer.text.startswith(opening)
+
+
+def test_a_paragraph_number_the_report_does_not_have_is_declined_as_such(extractive):
+    answer = extractive.ask("What does paragraph 120 of the 2015 report say?")
+    assert answer.abstained and answer.reason == "A/69/981 has no paragraph 120"
+
+
+def test_a_question_that_says_r2p_where_the_reports_spell_it_out_is_answered(extractive):
+    answer = extractive.ask("What's R2P?")
+    assert not answer.abstained and "responsibility to protect" in answer.text.lower()

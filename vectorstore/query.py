@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from vectorstore.lexical import tokenize
 from vectorstore.records import DocInfo
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -96,6 +97,23 @@ def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozens
     for pattern in (_YEAR_REPORT, _REPORT_YEAR, _RANGE):
         text = pattern.sub(drop_if_corpus, text)
     return re.sub(r"\s+", " ", spell_out(text)).strip() or question
+
+
+_REFERENCE = re.compile(r"\b(?:paragraph|para\.?|footnote)\s*\d{1,3}\b", re.I)
+# What a question asking for a paragraph as a whole says besides the reference: "What does
+# paragraph 12 of A/69/981 say?", "Quote footnote 3 of the 2017 report."
+_WHOLE = frozenset(tokenize(
+    "say says said state states stated mean means contain contains refer refers read reads text quote cite "
+    "cites show give word wording exactly full"))
+
+
+def asks_for_the_paragraph(question: str) -> bool:
+    """Whether the question asks what a paragraph (or footnote) it names says, and nothing more."""
+    if not (_PARA_OF.search(question) or _DOC_PARA.search(question) or _FOOTNOTE_OF.search(question)):
+        return False
+    rest = _YEAR_REPORT.sub(" ", _SYMBOL.sub(" report ", question))
+    rest = _REFERENCE.sub(" ", re.sub(rf"\b{_REPORT_WORD}", " ", rest, flags=re.I))
+    return set(tokenize(rest)) <= _WHOLE
 
 
 def spell_out(text: str) -> str:

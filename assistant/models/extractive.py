@@ -26,7 +26,7 @@ from vectorstore.lists import (
     asks_for_list,
     opens_with_ordinal,
 )
-from vectorstore.query import mentions_several_reports
+from vectorstore.query import asks_for_the_paragraph, mentions_several_reports, spell_out
 from vectorstore.windows import split_sentences
 
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
@@ -38,6 +38,7 @@ CONTEXT_WEIGHT = 0.4
 # citation precision per gold 0.65 -> 0.69 on dev.jsonl, 0.48 -> 0.51 on dev2.jsonl).
 RANK_PENALTY = 0.2
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
+WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (the source shows all of it)
 
 
 def _doc_of(citation: str) -> str:
@@ -58,7 +59,31 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     """Pick the sentences that best answer `question` from `(n, citation, text)` sources."""
     if leading := _leading_list(question, sources):
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in leading)
-    terms = list(dict.fromkeys(tokenize(question)))
+    if asks_for_the_paragraph(question) and sources:  # retrieval put the paragraph asked for first
+        n, _, text = sources[0]
+        sentences = [s.lstrip("- ").strip() for s in split_sentences(_body(text))[:WHOLE_PARAGRAPH]]
+        return " ".join(f"{_ensure_stop(sentence)} [{n}]" for sentence in sentences if sentence)
+    # The question's words; "R2P" as the reports write it only if those find nothing.
+    candidates = (_candidates(question, tokenize(question), sources)
+                  or _candidates(question, tokenize(spell_out(question)), sources))
+    if not candidates:
+        return NOT_ADDRESSED
+    if mentions_several_reports(question):
+        chosen = _per_document_first(candidates, max_sentences)
+    elif asks_for_list(question):
+        chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
+    else:  # the best paragraph's sentences; another paragraph's only if it is as strong
+        best = candidates[0]
+        chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
+    if asks_for_list(question):
+        chosen += _list_items(chosen, sources)
+    chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
+    return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+
+
+def _candidates(question: str, words: list[str], sources: list[tuple[int, str, str]]) -> list[tuple]:
+    """(score, source, document, sentence) for every sentence holding some of `words`, best first."""
+    terms = list(dict.fromkeys(words))
     df = {t: sum(1 for _, _, text in sources if t in set(tokenize(text))) for t in terms}
     weights = {t: 1.0 + math.log((1 + len(sources)) / (1 + df[t])) for t in terms if df[t]}
     own_words, context = split_context(question)
@@ -71,20 +96,7 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
             score = _score(sentence, weights) - RANK_PENALTY * rank - 0.01 * position
             if score > 0:
                 candidates.append((score, n, _doc_of(citation), sentence.lstrip("- ").strip()))
-    if not candidates:
-        return NOT_ADDRESSED
-    candidates.sort(key=lambda c: -c[0])
-    if mentions_several_reports(question):
-        chosen = _per_document_first(candidates, max_sentences)
-    elif asks_for_list(question):
-        chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
-    else:  # the best paragraph's sentences; another paragraph's only if it is as strong
-        best = candidates[0]
-        chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
-    if asks_for_list(question):
-        chosen += _list_items(chosen, sources)
-    chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
-    return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+    return sorted(candidates, key=lambda c: -c[0])
 
 
 def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
