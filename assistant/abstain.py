@@ -55,6 +55,7 @@ def decide(result: RetrievalResult) -> Decision:
     if lookup is not None and not found:
         what = f"footnote {lookup[1][2:]}" if lookup[1].startswith("fn") else f"paragraph {lookup[1]}"
         return Decision(True, f"{lookup[0]} has no {what}", "unknown_paragraph")
+    found = found or (result.plan.summary and bool(result.passages))  # an overview of a report it holds
     if not found and (not result.passages or evidence.dense_top < DENSE_FLOOR):
         return Decision(True, "no paragraph in the collection is close to this question", "far")
     if evidence.premise_missing:

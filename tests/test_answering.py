@@ -272,3 +272,20 @@ def test_a_paragraph_number_the_report_does_not_have_is_declined_as_such(extract
 def test_a_question_that_says_r2p_where_the_reports_spell_it_out_is_answered(extractive):
     answer = extractive.ask("What's R2P?")
     assert not answer.abstained and "responsibility to protect" in answer.text.lower()
+
+
+def test_an_overview_of_a_report_quotes_its_own_summary(extractive):
+    answer = extractive.ask("Give me a short overview of the 2015 report.")
+    assert _refs(answer) == ["A/69/981, Summary, ¶1", "A/69/981, Summary, ¶2", "A/69/981, Summary, ¶3"]
+    assert answer.text.startswith("The present report takes stock of 10 years of efforts")
+
+
+def test_an_overview_of_every_report_opens_each_in_date_order(extractive):
+    answer = extractive.ask("Summarize the reports.")
+    assert [ref.split(",")[0] for ref in _refs(answer)] == ["A/66/874", "A/69/981", "A/70/999-summary", "A/71/1016"]
+
+
+def test_the_main_findings_on_a_topic_are_not_an_overview_of_the_report(extractive):
+    answer = extractive.ask("What are the main findings of the 2015 report on early warning?")
+    assert not answer.abstained and "Summary" not in " ".join(_refs(answer))
+    assert "early warning" in answer.text

@@ -70,6 +70,7 @@ class QueryPlan:
     doc_ids: tuple[str, ...] = ()  # restrict to these documents (empty: all)
     compare: bool = False  # retrieve per document so each report is represented
     lookup: tuple[str, str] | None = None  # (doc_id, label): a direct paragraph lookup
+    summary: bool = False  # asks for an overview of the reports in `doc_ids` (none: of every report)
     unknown_years: tuple[int, ...] = ()  # report years asked about that the corpus lacks
     notes: tuple[str, ...] = field(default=())
 
@@ -114,6 +115,30 @@ def asks_for_the_paragraph(question: str) -> bool:
     rest = _YEAR_REPORT.sub(" ", _SYMBOL.sub(" report ", question))
     rest = _REFERENCE.sub(" ", re.sub(rf"\b{_REPORT_WORD}", " ", rest, flags=re.I))
     return set(tokenize(rest)) <= _WHOLE
+
+
+_SUMMARY = re.compile(
+    r"\b(?:summari[sz]e|sum up|(?:a|an|the|brief|short|quick)\s+(?:summary|overview)|overview of|gist of|"
+    r"main (?:points|messages|findings|arguments?|themes)|key (?:points|messages|findings|takeaways)|"
+    r"in a nutshell|what is (?:the\s+)?(?:(?:19|20)\d{2}\s+)?(?:report|summary|document|[AS]/\d[\d/]*)\s+about)\b",
+    re.I,
+)
+
+
+_HOW_LONG = frozenset(tokenize("give me tell us please short brief quick few one two three four five sentence "
+                               "sentences line lines word words paragraph bullet bullets point points whole main"))
+
+
+def asks_for_summary(question: str) -> bool:
+    """Whether the question asks for an overview of a whole report ("Summarise the 2017 report").
+
+    Not when it names a topic besides ("the main findings of the 2015 report on early warning").
+    """
+    if not _SUMMARY.search(question):
+        return False
+    rest = _YEAR_REPORT.sub(" ", _SYMBOL.sub(" report ", _SUMMARY.sub(" ", question)))
+    rest = re.sub(rf"\b{_REPORT_WORD}", " ", rest, flags=re.I)
+    return set(tokenize(rest)) <= _HOW_LONG
 
 
 def spell_out(text: str) -> str:
@@ -181,6 +206,7 @@ def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
         doc_ids=tuple(doc_ids),
         compare=compare,
         lookup=lookup,
+        summary=asks_for_summary(question),
         unknown_years=tuple(unknown) if not known else (),
     )
 

@@ -133,6 +133,13 @@ class HybridRetriever:
         passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
         if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
             passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
+        elif plan.summary:  # the report's own overview first; of several, the opening of each's
+            docs = [d.doc_id for d in sorted(snap.docs.values(), key=lambda d: (d.date, d.doc_id))
+                    if d.doc_id in (scope or snap.docs)]
+            overview = [u for d in docs for u in snap.overview(d, 3 if len(docs) == 1 else 1)]
+            ids = {u.unit_id for u in overview}
+            passages = [snap.passage(u, 1.0) for u in overview] + [p for p in passages if p.unit.unit_id not in ids]
+            passages = passages[:k]
         evidence = _evidence(question, snap, dense_top, lexical)
         evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
         if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:

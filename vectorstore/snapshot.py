@@ -97,6 +97,14 @@ class CorpusSnapshot:
         start, end = self.spans.get(doc_id, (0, 0))
         return self.units[start:end]
 
+    def overview(self, doc_id: str, size: int = 3) -> list[StoredUnit]:
+        """What a document says of itself as a whole: its own summary, its key points, else its opening."""
+        units = [u for u in self.units_of(doc_id) if u.kind is not UnitKind.FOOTNOTE]
+        for own in ("Summary, ", "Key points, bullet"):
+            if marked := [u for u in units if u.label.startswith(own)]:
+                return marked[:size]
+        return units[:size]
+
     def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
         """(number, text) of the footnotes attached to a unit."""
         out = []

@@ -26,7 +26,7 @@ from vectorstore.lists import (
     asks_for_list,
     opens_with_ordinal,
 )
-from vectorstore.query import asks_for_the_paragraph, mentions_several_reports, spell_out
+from vectorstore.query import asks_for_summary, asks_for_the_paragraph, mentions_several_reports, spell_out
 from vectorstore.windows import split_sentences
 
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
@@ -63,6 +63,8 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         n, _, text = sources[0]
         sentences = [s.lstrip("- ").strip() for s in split_sentences(_body(text))[:WHOLE_PARAGRAPH]]
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for sentence in sentences if sentence)
+    if asks_for_summary(question) and sources:
+        return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in _overview(sources, max_sentences))
     # The question's words; "R2P" as the reports write it only if those find nothing.
     candidates = (_candidates(question, tokenize(question), sources)
                   or _candidates(question, tokenize(spell_out(question)), sources))
@@ -79,6 +81,24 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         chosen += _list_items(chosen, sources)
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+
+
+def _overview(sources: list[tuple[int, str, str]], size: int) -> list[tuple[int, str]]:
+    """The opening sentence of each overview paragraph retrieval put first.
+
+    Of one report, its first `size` paragraphs; of several, one paragraph each (the
+    first repeated report ends them).
+    """
+    docs = [_doc_of(citation) for _, citation, _ in sources]
+    one = len(docs) > 1 and docs[0] == docs[1]
+    chosen = []
+    for i, (n, _, text) in enumerate(sources[:size] if one else sources):
+        if not one and docs[i] in docs[:i]:
+            break
+        opening = next((s for s in split_sentences(_body(text)) if not s.rstrip().endswith(":")), "")
+        if opening:
+            chosen.append((n, opening.lstrip("- ").strip()))
+    return chosen
 
 
 def _candidates(question: str, words: list[str], sources: list[tuple[int, str, str]]) -> list[tuple]:
