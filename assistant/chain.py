@@ -23,6 +23,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.abstain import Decision, decide
+from assistant.catalogue import SOURCE_NOTE as CATALOGUE_NOTE
+from assistant.catalogue import catalogue_answer
 from assistant.condense import Condenser
 from assistant.models.errors import ModelCrashedError
 from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
@@ -52,6 +54,7 @@ class TurnState:
     notice: str = ""
     key_sentences: str = ""
     draft: Draft | None = None  # a structured answer's generation
+    catalogue: str = ""  # the answer to a question about the reports themselves (title, date, ...)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -133,8 +136,9 @@ class Assistant:
         return state
 
     def decide(self, state: TurnState) -> TurnState:
-        """Answer or abstain, from the retrieval evidence."""
-        state.decision = decide(state.retrieval)
+        """Answer or abstain from the retrieval evidence (about the reports themselves: from the catalogue)."""
+        state.catalogue = catalogue_answer(state.standalone, state.retrieval.plan, self.retriever.documents())
+        state.decision = Decision(False, rule="catalogue") if state.catalogue else decide(state.retrieval)
         return state
 
     def generate(self, state: TurnState) -> TurnState:
@@ -176,8 +180,9 @@ class Assistant:
         state = TurnState(question, tuple(history), filters or Filters())
         state = self.decide(self.retrieve(self.condense(state)))
         passages = self._sources(state) if not state.decision.abstain else state.retrieval.passages[:RELATED_ON_ABSTAIN]
+        passages = () if state.catalogue else passages  # the answer rests on no paragraph
         yield SourcesEvent(state.standalone, tuple(passages), state.decision.abstain)
-        if not state.decision.abstain and self.writer:
+        if not state.decision.abstain and self.writer and not state.catalogue:
             self._key_sentences(state)
             if state.key_sentences:
                 yield KeySentencesEvent(state.key_sentences)
@@ -187,7 +192,7 @@ class Assistant:
     # -- helpers ---------------------------------------------------------------------
     def _generation(self, state: TurnState) -> Iterator[TokenEvent | NoticeEvent]:
         """Stream the model's answer into `state.text`; after a crash, the fallback's answer."""
-        if state.decision.abstain:
+        if state.decision.abstain or state.catalogue:
             return
         started = time.perf_counter()
         if self.writer:
@@ -257,6 +262,8 @@ class Assistant:
                       retrieved=state.retrieval.passages, notice=state.notice)
         if state.decision.abstain:
             return self._abstention(state, base, state.decision.reason)
+        if state.catalogue:
+            return replace(base, text=state.catalogue, reason=CATALOGUE_NOTE)
         sources = self._sources(state)
         draft = state.draft
         if draft and (state.notice or (draft.reply and draft.reply.parsed)):

@@ -289,3 +289,20 @@ def test_the_main_findings_on_a_topic_are_not_an_overview_of_the_report(extracti
     answer = extractive.ask("What are the main findings of the 2015 report on early warning?")
     assert not answer.abstained and "Summary" not in " ".join(_refs(answer))
     assert "early warning" in answer.text
+
+
+def test_a_question_about_a_report_itself_is_answered_from_the_catalogue_not_a_paragraph(extractive):
+    answer = extractive.ask("When was the 2015 report published?")
+    assert not answer.abstained and not answer.citations
+    assert answer.text.startswith("From the collection's record of the reports (no paragraph states this): "
+                                  "A/69/981–S/2015/500: “A vital and enduring commitment")
+    assert "dated 13 July 2015" in answer.text and "not from a paragraph" in answer.reason
+    titles = extractive.ask("What is the title of each report?")
+    assert titles.text.count("“") == 4
+
+
+def test_a_report_as_the_source_of_a_date_is_not_a_question_about_the_report(extractive):
+    answer = extractive.ask("When was the World Summit Outcome adopted, according to the 2017 report?")
+    assert "A/71/1016, para. 3" in _refs(answer) and "2005" in answer.text
+    missing = extractive.ask("When was the 2013 report published?")
+    assert missing.abstained and "no report from 2013" in missing.reason

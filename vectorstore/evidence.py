@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vectorstore.countries import countries_named
 from vectorstore.lexical import COUNT_WORDS, fold, tokenize
+from vectorstore.names import unknown_names, uses_name
+from vectorstore.query import spell_out
 from vectorstore.records import Passage
 from vectorstore.windows import split_sentences
+
+if TYPE_CHECKING:
+    from vectorstore.snapshot import CorpusSnapshot
 
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
@@ -226,3 +232,27 @@ _INSTITUTIONAL = frozenset(
     peace peacebuilding government governments national regional""".split()
 )
 
+
+def fact_evidence(question: str, passages: Sequence[Passage], snap: CorpusSnapshot, scope: tuple[str, ...]) -> dict:
+    """Whether the paragraphs found hold the fact asked for, and whether the question's premise holds."""
+    kinds = asked_facts(question)
+    names = question_names(question)
+    missing = tuple(k for k in kinds if not fact_found(k, question, passages, names, snap.lexical))
+    premise = premise_terms_missing(spell_out(question), snap.scope_indices(scope), snap.lexical)
+    return {"asks_for": kinds, "facts_missing": missing, "premise_missing": premise}
+
+
+def names_outside(question: str, scope: tuple[str, ...],
+                   snap: CorpusSnapshot) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names of the question that the reports searched never use (no word of them), and the reports that do.
+
+    Leniently, because a report may write a name another way: "North Korea" passes a
+    report that says "Democratic People's Republic of Korea".
+    """
+    searched = set().union(*(snap.document_vocabulary(d) for d in scope))
+    missing = tuple(unknown_names(question, searched, every_word=True))
+    if not missing:
+        return (), ()
+    others = tuple(d for d in snap.docs if d not in scope
+                   and all(uses_name(name, snap.document_vocabulary(d)) for name in missing))
+    return missing, others

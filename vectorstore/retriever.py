@@ -18,12 +18,12 @@ import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
-from vectorstore.evidence import asked_facts, fact_found, premise_terms_missing, question_names
+from vectorstore.evidence import fact_evidence, names_outside
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import straighten, tokenize
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
-from vectorstore.names import unknown_names, uses_name
-from vectorstore.query import QueryPlan, plan_query, spell_out
+from vectorstore.names import unknown_names
+from vectorstore.query import QueryPlan, plan_query
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
 from vectorstore.store import ChromaStore, DocumentVectors
@@ -141,9 +141,9 @@ class HybridRetriever:
             passages = [snap.passage(u, 1.0) for u in overview] + [p for p in passages if p.unit.unit_id not in ids]
             passages = passages[:k]
         evidence = _evidence(question, snap, dense_top, lexical)
-        evidence = replace(evidence, **_fact_evidence(question, plan, passages, snap, scope))
+        evidence = replace(evidence, **fact_evidence(question, passages, snap, scope))
         if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
-            missing, named_in = _names_outside(question, scope, snap)
+            missing, named_in = names_outside(question, scope, snap)
             if missing:  # declined; its related reading comes from the reports that use the names
                 evidence = replace(evidence, names_outside_scope=missing,
                                    searched=tuple(snap.docs[d].short_symbol for d in scope),
@@ -288,32 +288,6 @@ def _round_robin(fused: dict[str, float], snap: CorpusSnapshot, scope: tuple[str
     for i in range(max((len(q) for q in queues), default=0)):
         out.extend(q[i] for q in queues if i < len(q))
     return out
-
-
-def _fact_evidence(question: str, plan: QueryPlan, passages: list[Passage], snap: CorpusSnapshot,
-                   scope: tuple[str, ...]) -> dict:
-    """Whether the paragraphs found hold the fact asked for, and whether the question's premise holds."""
-    kinds = asked_facts(question)
-    names = question_names(question)
-    missing = tuple(k for k in kinds if not fact_found(k, question, passages, names, snap.lexical))
-    premise = premise_terms_missing(spell_out(question), snap.scope_indices(scope), snap.lexical)
-    return {"asks_for": kinds, "facts_missing": missing, "premise_missing": premise}
-
-
-def _names_outside(question: str, scope: tuple[str, ...],
-                   snap: CorpusSnapshot) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names of the question that the reports searched never use (no word of them), and the reports that do.
-
-    Leniently, because a report may write a name another way: "North Korea" passes a
-    report that says "Democratic People's Republic of Korea".
-    """
-    searched = set().union(*(snap.document_vocabulary(d) for d in scope))
-    missing = tuple(unknown_names(question, searched, every_word=True))
-    if not missing:
-        return (), ()
-    others = tuple(d for d in snap.docs if d not in scope
-                   and all(uses_name(name, snap.document_vocabulary(d)) for name in missing))
-    return missing, others
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:
