@@ -22,11 +22,12 @@ from assistant.records import Turn
 
 _FOLLOW_UP = re.compile(
     r"^(?:and|but|also|so|what about|how about|why|then)\b|\b(?:it|its|they|them|their|this|that|these|those|"
-    r"he|she|his|her|the same|there|such)\b",
+    r"he|she|his|her|the same|there|such)\b|\bones?\W*$",  # "... appointed one?"
     re.I,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MAX_CONTEXT = 300
+_LOOKBACK = 3  # user turns a chain of follow-ups is read back through
 # How a question names a report: "the 2015 report", "the 2016 R2P report", "A/69/981", "the latest report".
 _REPORT = re.compile(
     r"\b(?:the\s+)?(?:(?:19|20)\d{2}(?:'s)?|latest|most recent|earliest|first)\s+(?:(?:R2P|RtoP|SG|SG's|"
@@ -63,6 +64,22 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     return bool(history) and bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4)
 
 
+def _conversation_context(history: Sequence[Turn]) -> tuple[str, str]:
+    """The report and the subject a follow-up leans on, from the latest user turns that name them.
+
+    Looks back through earlier follow-ups ("And the 2017 report?" after "What does the 2015
+    report say about national focal points?"), never past the question that began the thread.
+    """
+    report = subject = ""
+    asked = [t.content for t in history if t.role == "user"]
+    for text in reversed(asked[-_LOOKBACK:]):
+        named, about = _report_and_subject(text)
+        report, subject = report or named, subject or about
+        if (report and subject) or not (_FOLLOW_UP.search(text) or len(text.split()) <= 4):
+            break
+    return report, subject
+
+
 def _report_and_subject(previous: str) -> tuple[str, str]:
     """The report a question names ("the 2015 report") and its subject ("national R2P focal points")."""
     report = _REPORT.search(previous)
@@ -95,7 +112,7 @@ class ContextCondenser:
         previous = _last_user_turn(history)
         if not previous or not is_follow_up(question, history):
             return question
-        report, subject = _report_and_subject(previous)
+        report, subject = _conversation_context(history)
         if _REPORT.search(question):  # the follow-up names its own report: the previous one is not asked about
             report = ""
             previous = _REPORT.sub("the report", previous)

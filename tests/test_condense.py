@@ -56,6 +56,23 @@ def test_follow_up_naming_its_own_report_is_not_searched_in_the_previous_one(ret
     assert {p.unit.doc_id for p in retriever.retrieve(standalone).passages} == {"A/69/981"}
 
 
+def test_a_chain_of_follow_ups_keeps_the_latest_report_and_the_subject_of_the_thread(retriever):
+    history = [Turn("user", "What does the 2015 report say about national focal points?"),
+               Turn("assistant", "Focal point networks have become a powerful mechanism (A/69/981, para. 69)."),
+               Turn("user", "And the 2017 report?"),
+               Turn("assistant", "Fifty-nine States have appointed one (A/71/1016, para. 38).")]
+    standalone = ContextCondenser().condense("How many States have appointed one?", history)
+    assert standalone == "In the 2017 report, on national focal points: how many States have appointed one?"
+    assert retriever.retrieve(standalone).passages[0].unit.citation == "A/71/1016, para. 38"
+
+
+def test_a_new_question_ends_the_thread_a_later_follow_up_leans_on():
+    history = [Turn("user", "What does the 2015 report say about national focal points?"), Turn("assistant", "..."),
+               Turn("user", "What do the reports say about early warning mechanisms?"), Turn("assistant", "...")]
+    assert ContextCondenser().condense("And who acts on it?", history) == (
+        "On early warning mechanisms: who acts on it?")
+
+
 def test_split_context_separates_the_follow_up_from_the_context_it_was_given():
     assert split_context("In the 2015 report, on focal points: what should they contain?") == (
         "what should they contain?", "In the 2015 report, on focal points: ")
