@@ -161,6 +161,13 @@ def elements(text: str) -> list[Element]:
     """All elements of a text, in order."""
     out: list[Element] = []
     for raw, offset in split_lines_at(text):
-        after_footnote = bool(out) and out[-1].kind in (Kind.RULE, Kind.FOOTNOTE)
-        out.append(replace(classify(raw, after_footnote), offset=offset))
+        for part in _ADJACENT_BOLD.split(raw):
+            after_footnote = bool(out) and out[-1].kind in (Kind.RULE, Kind.FOOTNOTE)
+            out.append(replace(classify(part, after_footnote), offset=offset))
     return out
+
+
+# Bold runs a converter wrote back to back ("**Security Council****Advanced copy**", a masthead
+# and title block as one line): each is its own element, so the last heading before paragraph 1
+# ("Summary") is its section, not the first ("General Assembly Security Council").
+_ADJACENT_BOLD = re.compile(r"(?<=\S\*\*)(?=\*\*\S)")

@@ -165,3 +165,12 @@ def test_a_short_report_of_three_paragraphs_is_numbered_but_a_short_list_is_not(
                                                          "Introduction, item 3"]
     assert [u.label for u in parse_units("Steps:\n\n1. Ratify.\n\n2. Report.")] == [
         "Introduction, ¶1", "Introduction, item 1", "Introduction, item 2"]
+
+
+def test_a_masthead_written_as_back_to_back_bold_runs_is_not_the_first_paragraphs_section(docs):
+    first = next(u for u in docs["A/71/1016"].units if u.label == "1")
+    assert first.section == ("Summary",)  # not "General Assembly Security CouncilAdvanced copy"
+    text = ("**General Assembly****Advance copy**\n\n**Report of the Secretary-General****Summary**\n\n"
+            "1. There is a gap between commitment and reality.\n\nI. Introduction\n\n2. I prioritize prevention.")
+    units = parse_units(text, numbered=True)
+    assert [(u.label, u.section) for u in units] == [("1", ("Summary",)), ("2", ("I. Introduction",))]
