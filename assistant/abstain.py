@@ -53,8 +53,7 @@ def decide(result: RetrievalResult) -> Decision:
     found = lookup is not None and bool(result.passages) and (
         result.passages[0].unit.doc_id, result.passages[0].unit.label) == lookup
     if lookup is not None and not found:
-        what = f"footnote {lookup[1][2:]}" if lookup[1].startswith("fn") else f"paragraph {lookup[1]}"
-        return Decision(True, f"{lookup[0]} has no {what}", "unknown_paragraph")
+        return Decision(True, evidence.no_such_paragraph or f"{lookup[0]} has no such paragraph", "unknown_paragraph")
     found = found or (result.plan.summary and bool(result.passages))  # an overview of a report it holds
     if not found and (not result.passages or evidence.dense_top < DENSE_FLOOR):
         return Decision(True, "no paragraph in the collection is close to this question", "far")

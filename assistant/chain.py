@@ -308,6 +308,7 @@ class Assistant:
         related = tuple(state.retrieval.passages[:RELATED_ON_ABSTAIN])
         elsewhere = state.decision.rule == "name_not_in_report" and bool(state.retrieval.evidence.named_in)
         lead = "The report asked about does not address this" if elsewhere else \
+            "The paragraph asked for is not in the report" if state.decision.rule == "unknown_paragraph" else \
             "The reports in this collection do not address this"
         text = f"{lead}: {reason}."
         if related:

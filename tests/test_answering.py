@@ -266,7 +266,11 @@ def test_a_paragraph_asked_for_by_its_number_is_quoted(extractive, question, ref
 
 def test_a_paragraph_number_the_report_does_not_have_is_declined_as_such(extractive):
     answer = extractive.ask("What does paragraph 120 of the 2015 report say?")
-    assert answer.abstained and answer.reason == "A/69/981 has no paragraph 120"
+    assert answer.abstained
+    assert answer.reason == "A/69/981 has no paragraph 120; its numbered paragraphs run from 1 to 75"
+    assert answer.text.startswith("The paragraph asked for is not in the report: A/69/981 has no paragraph 120")
+    footnote = extractive.ask("What does footnote 99 of the 2017 report refer to?")
+    assert footnote.reason == "A/71/1016 has no footnote 99; it has 23 footnotes"
 
 
 def test_a_question_that_says_r2p_where_the_reports_spell_it_out_is_answered(extractive):

@@ -256,3 +256,13 @@ def names_outside(question: str, scope: tuple[str, ...],
     others = tuple(d for d in snap.docs if d not in scope
                    and all(uses_name(name, snap.document_vocabulary(d)) for name in missing))
     return missing, others
+
+
+def no_such_paragraph(lookup: tuple[str, str], snap: CorpusSnapshot) -> str:
+    """'A/69/981 has no paragraph 120; its numbered paragraphs run from 1 to 75'."""
+    doc_id, label = lookup
+    doc = snap.docs[doc_id]
+    if label.startswith("fn"):
+        return f"{doc.short_symbol} has no footnote {label[2:]}; it has {doc.footnotes} footnotes"
+    return (f"{doc.short_symbol} has no paragraph {label}; its numbered paragraphs run from 1 to "
+            f"{doc.numbered_paragraphs}")

@@ -18,7 +18,7 @@ import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
-from vectorstore.evidence import fact_evidence, names_outside
+from vectorstore.evidence import fact_evidence, names_outside, no_such_paragraph
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import straighten, tokenize
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
@@ -54,6 +54,8 @@ class Evidence:
     names_outside_scope: tuple[str, ...] = ()
     searched: tuple[str, ...] = ()  # the reports searched, when the question or the filters chose some
     named_in: tuple[str, ...] = ()  # the reports that do use those names
+    # A paragraph asked for by a number its report lacks: what the report has instead.
+    no_such_paragraph: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class HybridRetriever:
             passages = [snap.passage(u, 1.0) for u in overview] + [p for p in passages if p.unit.unit_id not in ids]
             passages = passages[:k]
         evidence = _evidence(question, snap, dense_top, lexical)
+        if plan.lookup and plan.lookup not in snap.by_label:
+            evidence = replace(evidence, no_such_paragraph=no_such_paragraph(plan.lookup, snap))
         evidence = replace(evidence, **fact_evidence(question, passages, snap, scope))
         if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
             missing, named_in = names_outside(question, scope, snap)
