@@ -269,6 +269,8 @@ def test_a_paragraph_number_the_report_does_not_have_is_declined_as_such(extract
     assert answer.abstained
     assert answer.reason == "A/69/981 has no paragraph 120; its numbered paragraphs run from 1 to 75"
     assert answer.text.startswith("The paragraph asked for is not in the report: A/69/981 has no paragraph 120")
+    assert [p.unit.citation for p in answer.related] == ["A/69/981, para. 75", "A/69/981, para. 74",
+                                                         "A/69/981, para. 73"]  # its last paragraphs
     footnote = extractive.ask("What does footnote 99 of the 2017 report refer to?")
     assert footnote.reason == "A/71/1016 has no footnote 99; it has 23 footnotes"
 

@@ -145,6 +145,7 @@ class HybridRetriever:
         evidence = _evidence(question, snap, dense_top, lexical)
         if plan.lookup and plan.lookup not in snap.by_label:
             evidence = replace(evidence, no_such_paragraph=no_such_paragraph(plan.lookup, snap))
+            passages = [snap.passage(u, 0.0) for u in snap.nearest(*plan.lookup)] or passages
         evidence = replace(evidence, **fact_evidence(question, passages, snap, scope))
         if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
             missing, named_in = names_outside(question, scope, snap)
