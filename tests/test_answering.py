@@ -264,6 +264,11 @@ def test_a_paragraph_asked_for_by_its_number_is_quoted(extractive, question, ref
     assert answer.text.startswith(opening)
 
 
+def test_a_paragraph_number_without_one_report_is_not_answered_with_another_paragraph(extractive):
+    answer = extractive.ask("What does paragraph 12 of the reports say?")  # which report's paragraph 12?
+    assert answer.abstained and not answer.citations
+
+
 def test_a_paragraph_number_the_report_does_not_have_is_declined_as_such(extractive):
     answer = extractive.ask("What does paragraph 120 of the 2015 report say?")
     assert answer.abstained

@@ -108,13 +108,28 @@ _WHOLE = frozenset(tokenize(
     "cites show give word wording exactly full"))
 
 
-def asks_for_the_paragraph(question: str) -> bool:
-    """Whether the question asks what a paragraph (or footnote) it names says, and nothing more."""
-    if not (_PARA_OF.search(question) or _DOC_PARA.search(question) or _FOOTNOTE_OF.search(question)):
-        return False
-    rest = _YEAR_REPORT.sub(" ", _SYMBOL.sub(" report ", question))
-    rest = _REFERENCE.sub(" ", re.sub(rf"\b{_REPORT_WORD}", " ", rest, flags=re.I))
-    return set(tokenize(rest)) <= _WHOLE
+def asks_for_the_paragraph(question: str) -> str | None:
+    """The label of the paragraph ("12") or footnote ("fn3") the question names, if it asks what it says and no more."""
+    label = paragraph_reference(question)
+    if label is None or not set(tokenize(_REFERENCE.sub(" ", _without_report_names(question)))) <= _WHOLE:
+        return None
+    return label
+
+
+def paragraph_reference(question: str) -> str | None:
+    """The paragraph ("12") or footnote ("fn3") a question names in a report, if any."""
+    for pattern in (_PARA_OF, _DOC_PARA):
+        if match := pattern.search(question):
+            return match.group(1)
+    if match := _FOOTNOTE_OF.search(question):
+        return f"fn{match.group(1)}"
+    return None
+
+
+def _without_report_names(text: str) -> str:
+    """`text` without the words that name a report ("the 2015 report", "A/69/981", "summary")."""
+    text = _YEAR_REPORT.sub(" ", _SYMBOL.sub(" report ", text))
+    return re.sub(rf"\b{_REPORT_WORD}", " ", text, flags=re.I)
 
 
 _SUMMARY = re.compile(
@@ -136,9 +151,7 @@ def asks_for_summary(question: str) -> bool:
     """
     if not _SUMMARY.search(question):
         return False
-    rest = _YEAR_REPORT.sub(" ", _SYMBOL.sub(" report ", _SUMMARY.sub(" ", question)))
-    rest = re.sub(rf"\b{_REPORT_WORD}", " ", rest, flags=re.I)
-    return set(tokenize(rest)) <= _HOW_LONG
+    return set(tokenize(_without_report_names(_SUMMARY.sub(" ", question)))) <= _HOW_LONG
 
 
 def spell_out(text: str) -> str:
@@ -212,11 +225,6 @@ def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
 
 
 def _lookup(question: str, doc_ids: list[str]) -> tuple[str, str] | None:
-    if len(doc_ids) != 1:
+    if len(doc_ids) != 1 or (label := paragraph_reference(question)) is None:
         return None
-    for pattern in (_PARA_OF, _DOC_PARA):
-        if match := pattern.search(question):
-            return doc_ids[0], match.group(1)
-    if match := _FOOTNOTE_OF.search(question):
-        return doc_ids[0], f"fn{match.group(1)}"
-    return None
+    return doc_ids[0], label

@@ -45,6 +45,11 @@ def _doc_of(citation: str) -> str:
     return citation.split(",")[0]
 
 
+def _names(citation: str, label: str) -> bool:
+    """Whether a source's citation ("A/69/981, para. 12") is of the paragraph or footnote ("fn3") `label`."""
+    return citation.endswith(f", footnote {label[2:]}" if label.startswith("fn") else f", para. {label}")
+
+
 def _body(text: str) -> str:
     """A source's own text, without the footnotes `assistant.prompts.source_body` attaches after it."""
     return text.split("\n  Footnote ")[0]
@@ -59,8 +64,8 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     """Pick the sentences that best answer `question` from `(n, citation, text)` sources."""
     if leading := _leading_list(question, sources):
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in leading)
-    if asks_for_the_paragraph(question) and sources:  # retrieval put the paragraph asked for first
-        n, _, text = sources[0]
+    if (label := asks_for_the_paragraph(question)) and sources and _names(sources[0][1], label):
+        n, _, text = sources[0]  # retrieval put the paragraph asked for first
         sentences = [s.lstrip("- ").strip() for s in split_sentences(_body(text))[:WHOLE_PARAGRAPH]]
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for sentence in sentences if sentence)
     if asks_for_summary(question) and sources:
