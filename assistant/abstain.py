@@ -54,8 +54,8 @@ def decide(result: RetrievalResult) -> Decision:
         result.passages[0].unit.doc_id, result.passages[0].unit.label) == lookup
     if lookup is not None and not found:
         return Decision(True, evidence.no_such_paragraph or f"{lookup[0]} has no such paragraph", "unknown_paragraph")
-    found = found or (result.plan.summary and bool(result.passages))  # an overview of a report it holds
-    if not found and (not result.passages or evidence.dense_top < DENSE_FLOOR):
+    asked_by_name = found or (result.plan.summary and bool(result.passages))  # a paragraph, or an overview
+    if not asked_by_name and (not result.passages or evidence.dense_top < DENSE_FLOOR):
         return Decision(True, "no paragraph in the collection is close to this question", "far")
     if evidence.premise_missing:
         words = ", ".join(f"“{w}”" for w in evidence.premise_missing)

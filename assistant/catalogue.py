@@ -9,7 +9,7 @@ Summit held, according to the 2015 report?" is not (the report is its source, no
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from vectorstore.query import QueryPlan
@@ -33,16 +33,14 @@ _ASKS = re.compile(
 _EVERY = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+)?(?:reports?|documents?)\b|\bthe\s+reports\b", re.I)
 
 
-def catalogue_answer(question: str, plan: QueryPlan, documents: Sequence[DocInfo]) -> str:
-    """The catalogue's facts for the reports a question about reports themselves names ('' if it is not one)."""
-    if plan.unknown_years or not _ASKS.search(question):
+def catalogue_answer(question: str, plan: QueryPlan, documents: Callable[[], Sequence[DocInfo]]) -> str:
+    """The catalogue's facts for the reports a question about reports themselves names ('' if it is not one).
+
+    `documents` is called only for such a question (it reads the store).
+    """
+    if plan.unknown_years or not _ASKS.search(question) or not (plan.doc_ids or _EVERY.search(question)):
         return ""
-    if plan.doc_ids:
-        docs = [d for d in documents if d.doc_id in plan.doc_ids]
-    elif _EVERY.search(question):
-        docs = list(documents)
-    else:
-        return ""
+    docs = [d for d in documents() if not plan.doc_ids or d.doc_id in plan.doc_ids]
     return "From the collection's record of the reports (no paragraph states this): " + " ".join(
         describe(d) for d in docs)
 

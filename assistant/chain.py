@@ -137,7 +137,7 @@ class Assistant:
 
     def decide(self, state: TurnState) -> TurnState:
         """Answer or abstain from the retrieval evidence (about the reports themselves: from the catalogue)."""
-        state.catalogue = catalogue_answer(state.standalone, state.retrieval.plan, self.retriever.documents())
+        state.catalogue = catalogue_answer(state.standalone, state.retrieval.plan, self.retriever.documents)
         state.decision = Decision(False, rule="catalogue") if state.catalogue else decide(state.retrieval)
         return state
 

@@ -61,7 +61,11 @@ def _last_user_turn(history: Sequence[Turn]) -> str:
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     """A question that leans on the conversation: pronouns, "and ...", or very short."""
-    return bool(history) and bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4)
+    return bool(history) and _leans(question)
+
+
+def _leans(question: str) -> bool:
+    return bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4)
 
 
 def _conversation_context(history: Sequence[Turn]) -> tuple[str, str]:
@@ -75,7 +79,7 @@ def _conversation_context(history: Sequence[Turn]) -> tuple[str, str]:
     for text in reversed(asked[-_LOOKBACK:]):
         named, about = _report_and_subject(text)
         report, subject = report or named, subject or about
-        if (report and subject) or not (_FOLLOW_UP.search(text) or len(text.split()) <= 4):
+        if (report and subject) or not _leans(text):
             break
     return report, subject
 

@@ -133,15 +133,9 @@ class HybridRetriever:
         if asks_for_list(plan.text) and not plan.compare:
             order = with_list_items(order, snap, asked_count(plan.text), asked_noun(plan.text))
         passages = [snap.passage(snap.units[snap.by_id[uid]], fused.get(uid, 0.0)) for uid in order[:k]]
-        if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
-            passages = [snap.passage(unit, 1.0)] + [p for p in passages if p.unit.unit_id != unit.unit_id][: k - 1]
-        elif plan.summary:  # the report's own overview first; of several, the opening of each's
-            docs = [d.doc_id for d in sorted(snap.docs.values(), key=lambda d: (d.date, d.doc_id))
-                    if d.doc_id in (scope or snap.docs)]
-            overview = [u for d in docs for u in snap.overview(d, 3 if len(docs) == 1 else 1)]
-            ids = {u.unit_id for u in overview}
-            passages = [snap.passage(u, 1.0) for u in overview] + [p for p in passages if p.unit.unit_id not in ids]
-            passages = passages[:k]
+        if first := _asked_first(plan, snap, scope):  # the paragraph asked for, or the reports' overviews
+            ids = {u.unit_id for u in first}
+            passages = ([snap.passage(u, 1.0) for u in first] + [p for p in passages if p.unit.unit_id not in ids])[:k]
         evidence = _evidence(question, snap, dense_top, lexical)
         if plan.lookup and plan.lookup not in snap.by_label:
             evidence = replace(evidence, no_such_paragraph=no_such_paragraph(plan.lookup, snap))
@@ -293,6 +287,17 @@ def _round_robin(fused: dict[str, float], snap: CorpusSnapshot, scope: tuple[str
     for i in range(max((len(q) for q in queues), default=0)):
         out.extend(q[i] for q in queues if i < len(q))
     return out
+
+
+def _asked_first(plan: QueryPlan, snap: CorpusSnapshot, scope: tuple[str, ...]) -> list:
+    """The paragraph a lookup names, or the overview of each report in scope (oldest first), else []."""
+    if plan.lookup and (unit := snap.by_label.get(plan.lookup)) is not None:
+        return [unit]
+    if not plan.summary:
+        return []
+    docs = [d.doc_id for d in sorted(snap.docs.values(), key=lambda d: (d.date, d.doc_id))
+            if d.doc_id in (scope or snap.docs)]
+    return [u for d in docs for u in snap.overview(d, 3 if len(docs) == 1 else 1)]
 
 
 def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:

@@ -108,12 +108,15 @@ class CorpusSnapshot:
     def nearest(self, doc_id: str, label: str, size: int = 3) -> list[StoredUnit]:
         """A document's paragraphs (or footnotes, for "fn12") numbered closest to `label`."""
         footnote = label.startswith("fn")
-        number = label[2:] if footnote else label
-        if not number.isdigit():
+
+        def number(text: str) -> str:
+            return text.removeprefix("fn") if footnote else text
+
+        if not number(label).isdigit():
             return []
-        numbered = [u for u in self.units_of(doc_id) if (u.kind is UnitKind.FOOTNOTE) == footnote
-                    and (u.label[2:] if footnote else u.label).isdigit()]
-        return sorted(numbered, key=lambda u: abs(int(u.label[2:] if footnote else u.label) - int(number)))[:size]
+        numbered = [u for u in self.units_of(doc_id)
+                    if (u.kind is UnitKind.FOOTNOTE) == footnote and number(u.label).isdigit()]
+        return sorted(numbered, key=lambda u: abs(int(number(u.label)) - int(number(label))))[:size]
 
     def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
         """(number, text) of the footnotes attached to a unit."""
