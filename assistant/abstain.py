@@ -31,7 +31,7 @@ class Decision:
 
     abstain: bool
     reason: str = ""
-    # which check decided: unknown_report | unknown_paragraph | unknown_name | name_not_in_report | far |
+    # which check decided: unknown_report | unknown_paragraph | which_report | unknown_name | name_not_in_report | far |
     # fact_missing | false_premise
     rule: str = ""
 
@@ -52,7 +52,9 @@ def decide(result: RetrievalResult) -> Decision:
     lookup = result.plan.lookup  # a paragraph asked for by its number: retrieval puts it first
     found = lookup is not None and bool(result.passages) and (
         result.passages[0].unit.doc_id, result.passages[0].unit.label) == lookup
-    if lookup is not None and not found:
+    if evidence.which_report:
+        return Decision(True, evidence.which_report, "which_report")
+    if (lookup is not None and not found) or evidence.no_such_paragraph:
         return Decision(True, evidence.no_such_paragraph or f"{lookup[0]} has no such paragraph", "unknown_paragraph")
     asked_by_name = found or (result.plan.summary and bool(result.passages))  # a paragraph, or an overview
     if not asked_by_name and (not result.passages or evidence.dense_top < DENSE_FLOOR):

@@ -307,11 +307,14 @@ class Assistant:
     def _abstention(self, state: TurnState, base: Answer, reason: str) -> Answer:
         related = tuple(state.retrieval.passages[:RELATED_ON_ABSTAIN])
         elsewhere = state.decision.rule == "name_not_in_report" and bool(state.retrieval.evidence.named_in)
+        rule, one_report = state.decision.rule, state.retrieval.plan.lookup is not None
         lead = "The report asked about does not address this" if elsewhere else \
-            "The paragraph asked for is not in the report" if state.decision.rule == "unknown_paragraph" else \
+            f"The paragraph asked for is not in the report{'' if one_report else 's'}" if rule == "unknown_paragraph" \
+            else "The question does not say which report it means" if rule == "which_report" else \
             "The reports in this collection do not address this"
         text = f"{lead}: {reason}."
         if related:
             text += (" Their closest paragraphs are listed as related reading." if elsewhere else
+                     " Each is listed as related reading." if rule == "which_report" else
                      " The closest paragraphs are listed as related reading.")
         return replace(base, text=text, abstained=True, related=related, reason=reason)

@@ -19,6 +19,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.prompts import CONDENSE_PROMPT
 from assistant.records import Turn
+from vectorstore.lexical import tokenize
 
 _FOLLOW_UP = re.compile(
     r"^(?:and|but|also|so|what about|how about|why|then)\b|\b(?:it|its|they|them|their|this|that|these|those|"
@@ -41,6 +42,9 @@ _SUBJECT = re.compile(
     re.I,
 )
 _LEADING = re.compile(r"^(?:and|but|also|so|then|ok(?:ay)?|well)\b[\s,]*", re.I)
+# "the 2015 one": a report named by its year in reply to a question about several.
+_YEAR_ONE = re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+one\b", re.I)
+_FILLER = frozenset(tokenize("please same question one"))
 _REPORT_LEAD = re.compile(r"^(?:according to|in)\s+$", re.I)
 # A question condensed by ContextCondenser: "In <report>, on <subject>: ...", "In <report>: ...",
 # "On <subject>: ..." or "After “<previous question>”: ...".
@@ -65,7 +69,15 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
 
 
 def _leans(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4)
+    return bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4 or _only_a_report(question))
+
+
+def _only_a_report(question: str) -> str:
+    """The report a question names when it says nothing else ("In the 2017 report, please."), else ""."""
+    named = _REPORT.search(question) or _YEAR_ONE.search(question)
+    if not named or set(tokenize(question[: named.start()] + question[named.end():])) - _FILLER:
+        return ""
+    return _YEAR_ONE.sub(r"the \1 report", named.group(0))
 
 
 def _conversation_context(history: Sequence[Turn]) -> tuple[str, str]:
@@ -116,6 +128,8 @@ class ContextCondenser:
         previous = _last_user_turn(history)
         if not previous or not is_follow_up(question, history):
             return question
+        if asked_of := _asked_of_another_report(question, previous):
+            return asked_of
         report, subject = _conversation_context(history)
         if _REPORT.search(question):  # the follow-up names its own report: the previous one is not asked about
             report = ""
@@ -127,6 +141,21 @@ class ContextCondenser:
         if subject:
             return f"On {subject}: {own}"
         return f"After “{previous[:_MAX_CONTEXT].strip()}”: {own}"
+
+
+def _asked_of_another_report(question: str, previous: str) -> str:
+    """The previous question asked of the report a follow-up names and nothing more, else "".
+
+    "And the 2017 report?" after "What does the 2015 report say about focal points?" is
+    "What does the 2017 report say about focal points?"; "The 2015 one" after "What does
+    paragraph 12 say?" is "What does paragraph 12 say in the 2015 report?".
+    """
+    report = _only_a_report(question)
+    if not report or _leans(previous):  # a chain keeps its subject another way
+        return ""
+    if _REPORT.search(previous):
+        return _REPORT.sub(report, previous, count=1)
+    return f"{previous.strip().rstrip('?.!')} in {report}?"
 
 
 class LLMCondenser:

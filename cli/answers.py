@@ -53,7 +53,7 @@ def _stream_answer(assistant, question: str, turns: list, filters):
             answer = event.answer
             shown = bool(streamed) and not answer.abstained and answer.text.strip() == streamed.strip()
             repeats_quotes = quoted and answer.text == answer.key_sentences
-            if shown or quoted:
+            if shown or quoted or streamed:  # the verified answer starts on a line of its own
                 typer.echo(f"({answer.reason})" if quoted and answer.reason and not shown else "")
             typer.echo(answer_markdown(answer, include_text=not shown and not repeats_quotes))
             return answer

@@ -129,6 +129,9 @@ def test_cli_ask_json_contract_and_errors(ingested):
     assert {"doc", "para", "text"} <= set(data["citations"][0])
     empty = run("ask", "   ")
     assert empty.returncode == 2 and "question is empty" in empty.stderr and "Traceback" not in empty.stderr
+    declined = run("ask", "What do the reports say about artificial intelligence?")  # declined after the reply
+    assert any(line.startswith("The reports in this collection do not address this")
+               for line in declined.stdout.splitlines())
     bad_model = run("ask", "What is R2P?", "--model", "gpt-nonsense")
     assert bad_model.returncode == 2 and "Traceback" not in bad_model.stderr
     assert len(bad_model.stderr.strip().splitlines()) == 1
@@ -264,9 +267,25 @@ def test_a_paragraph_asked_for_by_its_number_is_quoted(extractive, question, ref
     assert answer.text.startswith(opening)
 
 
-def test_a_paragraph_number_without_one_report_is_not_answered_with_another_paragraph(extractive):
+def test_a_paragraph_number_several_reports_have_is_declined_with_each_of_them_and_a_way_to_ask(extractive):
     answer = extractive.ask("What does paragraph 12 of the reports say?")  # which report's paragraph 12?
     assert answer.abstained and not answer.citations
+    assert answer.text.startswith("The question does not say which report it means: A/66/874, A/69/981 and "
+                                  "A/71/1016 each have a paragraph 12; name the report, as in “paragraph 12 of")
+    assert [p.unit.citation for p in answer.related] == ["A/66/874, para. 12", "A/69/981, para. 12",
+                                                         "A/71/1016, para. 12"]
+    reply = extractive.ask("The 2015 one", [Turn("user", "What does paragraph 12 of the reports say?"),
+                                            Turn("assistant", answer.text)])
+    assert not reply.abstained and _refs(reply) == ["A/69/981, para. 12"]
+
+
+def test_a_paragraph_number_only_one_report_has_is_quoted_from_it(extractive):
+    answer = extractive.ask("What does paragraph 70 say?")  # only A/69/981 runs to 70
+    assert not answer.abstained and _refs(answer) == ["A/69/981, para. 70"]
+    missing = extractive.ask("What does paragraph 120 say?")
+    assert missing.abstained
+    assert missing.text.startswith("The paragraph asked for is not in the reports: no report in the collection "
+                                   "has a paragraph 120.")
 
 
 def test_a_paragraph_number_the_report_does_not_have_is_declined_as_such(extractive):

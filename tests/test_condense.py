@@ -44,7 +44,9 @@ def test_a_question_that_stands_alone_is_left_as_asked():
 def test_follow_up_naming_its_own_report_keeps_only_the_subject():
     history = _history("What does the 2012 report say about ECOWAS?")
     assert ContextCondenser().condense("And what does the 2015 report say about it?", history) == (
-        "On ECOWAS: what does the 2015 report say about it?")
+        "What does the 2015 report say about ECOWAS?")
+    assert ContextCondenser().condense("And how does the 2015 report assess it?", history) == (
+        "On ECOWAS: how does the 2015 report assess it?")
 
 
 def test_follow_up_naming_its_own_report_is_not_searched_in_the_previous_one(retriever):
@@ -64,6 +66,16 @@ def test_a_chain_of_follow_ups_keeps_the_latest_report_and_the_subject_of_the_th
     standalone = ContextCondenser().condense("How many States have appointed one?", history)
     assert standalone == "In the 2017 report, on national focal points: how many States have appointed one?"
     assert retriever.retrieve(standalone).passages[0].unit.citation == "A/71/1016, para. 38"
+
+
+@pytest.mark.parametrize(("previous", "reply", "standalone"), [
+    ("What does the 2015 report say about national focal points?", "And the 2017 report?",
+     "What does the 2017 report say about national focal points?"),
+    ("What does paragraph 12 say?", "The 2015 one", "What does paragraph 12 say in the 2015 report?"),
+    ("What does footnote 22 say?", "In the 2017 report, please.", "What does footnote 22 say in the 2017 report?"),
+])
+def test_a_reply_that_only_names_a_report_asks_the_previous_question_of_it(previous, reply, standalone):
+    assert ContextCondenser().condense(reply, _history(previous)) == standalone
 
 
 def test_a_new_question_ends_the_thread_a_later_follow_up_leans_on():
@@ -119,8 +131,8 @@ class Rewriter(ReplyChatModel):
 
 def test_model_rewrite_must_keep_the_report_the_follow_up_names_not_the_previous_one():
     history = _history("What does the 2012 report say about ECOWAS?")
-    question = "And what does the 2015 report say about it?"
-    kept = LLMCondenser(Rewriter(rewrite="What does the 2015 report say about ECOWAS?"))
-    assert kept.condense(question, history) == "What does the 2015 report say about ECOWAS?"
-    lost = LLMCondenser(Rewriter(rewrite="What does the 2012 report say about ECOWAS?"))
-    assert lost.condense(question, history) == "On ECOWAS: what does the 2015 report say about it?"
+    question = "And how does the 2015 report assess it?"
+    kept = LLMCondenser(Rewriter(rewrite="How does the 2015 report assess ECOWAS?"))
+    assert kept.condense(question, history) == "How does the 2015 report assess ECOWAS?"
+    lost = LLMCondenser(Rewriter(rewrite="How does the 2012 report assess ECOWAS?"))
+    assert lost.condense(question, history) == "On ECOWAS: how does the 2015 report assess it?"

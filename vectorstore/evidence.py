@@ -266,3 +266,23 @@ def no_such_paragraph(lookup: tuple[str, str], snap: CorpusSnapshot) -> str:
         return f"{doc.short_symbol} has no footnote {label[2:]}; it has {doc.footnotes} footnotes"
     return (f"{doc.short_symbol} has no paragraph {label}; its numbered paragraphs run from 1 to "
             f"{doc.numbered_paragraphs}")
+
+
+def place_paragraph(label: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> tuple[list, str, str]:
+    """A paragraph (or footnote, "fn3") asked for by its number without naming one report.
+
+    Returns the units of the reports in scope that have it (oldest first), or of each
+    the one numbered closest when none has it; and, unless exactly one report has it,
+    why it cannot be quoted: several do (which is meant?), or none does.
+    """
+    docs = sorted((snap.docs[d] for d in scope or snap.docs), key=lambda d: (d.date, d.doc_id))
+    units = [u for d in docs if (u := snap.by_label.get((d.doc_id, label))) is not None]
+    what = f"footnote {label[2:]}" if label.startswith("fn") else f"paragraph {label}"
+    if len(units) == 1:
+        return units, "", ""
+    if not units:
+        return [u for d in docs for u in snap.nearest(d.doc_id, label, 1)], "", f"no report in the collection has a {what}"
+    holders = [snap.docs[u.doc_id] for u in units]
+    named = ", ".join(d.short_symbol for d in holders[:-1]) + f" and {holders[-1].short_symbol}"
+    example = f"; name the report, as in “{what} of the {holders[-1].year} report”" if holders[-1].year else ""
+    return units, f"{named} each have a {what}{example}", ""

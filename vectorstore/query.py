@@ -100,7 +100,7 @@ def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozens
     return re.sub(r"\s+", " ", spell_out(text)).strip() or question
 
 
-_REFERENCE = re.compile(r"\b(?:paragraph|para\.?|footnote)\s*\d{1,3}\b", re.I)
+_REFERENCE = re.compile(r"\b(paragraph|para\.?|footnote)\s*(\d{1,3})\b", re.I)
 # What a question asking for a paragraph as a whole says besides the reference: "What does
 # paragraph 12 of A/69/981 say?", "Quote footnote 3 of the 2017 report."
 _WHOLE = frozenset(tokenize(
@@ -111,6 +111,8 @@ _WHOLE = frozenset(tokenize(
 def asks_for_the_paragraph(question: str) -> str | None:
     """The label of the paragraph ("12") or footnote ("fn3") the question names, if it asks what it says and no more."""
     label = paragraph_reference(question)
+    if label is None and (bare := _REFERENCE.search(question)):  # "What does paragraph 12 say?"
+        label = f"fn{bare.group(2)}" if bare.group(1).lower() == "footnote" else bare.group(2)
     if label is None or not set(tokenize(_REFERENCE.sub(" ", _without_report_names(question)))) <= _WHOLE:
         return None
     return label

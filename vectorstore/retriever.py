@@ -18,12 +18,12 @@ import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
-from vectorstore.evidence import fact_evidence, names_outside, no_such_paragraph
+from vectorstore.evidence import fact_evidence, names_outside, no_such_paragraph, place_paragraph
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import straighten, tokenize
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
 from vectorstore.names import unknown_names
-from vectorstore.query import QueryPlan, plan_query
+from vectorstore.query import QueryPlan, asks_for_the_paragraph, plan_query
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
 from vectorstore.store import ChromaStore, DocumentVectors
@@ -56,6 +56,8 @@ class Evidence:
     named_in: tuple[str, ...] = ()  # the reports that do use those names
     # A paragraph asked for by a number its report lacks: what the report has instead.
     no_such_paragraph: str = ""
+    # A paragraph asked for by its number without naming a report, when several reports have it.
+    which_report: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,10 @@ class HybridRetriever:
         k = k or self.k
         plan = plan_query(question, list(snap.docs.values()))
         scope = _scope(plan, filters or Filters(), snap.docs)
+        placed, which, missing = [], "", ""
+        if plan.lookup is None and (label := asks_for_the_paragraph(question)):  # no one report named
+            placed, which, missing = place_paragraph(label, scope, snap)
+            plan = plan if which or missing else replace(plan, lookup=(placed[0].doc_id, label))
         dense, dense_top = self._dense(plan.text, scope, snap)
         lexical = self._lexical(plan.text, scope, snap)
         per_document = plan.compare and len(scope) > 1
@@ -140,6 +146,9 @@ class HybridRetriever:
         if plan.lookup and plan.lookup not in snap.by_label:
             evidence = replace(evidence, no_such_paragraph=no_such_paragraph(plan.lookup, snap))
             passages = [snap.passage(u, 0.0) for u in snap.nearest(*plan.lookup)] or passages
+        if which or missing:  # declined; the paragraphs with that number, or the closest, are the related reading
+            evidence = replace(evidence, which_report=which, no_such_paragraph=missing)
+            passages = [snap.passage(u, 0.0) for u in placed] or passages
         evidence = replace(evidence, **fact_evidence(question, passages, snap, scope))
         if scope and len(scope) < len(snap.docs) and not evidence.unknown_names:
             missing, named_in = names_outside(question, scope, snap)
