@@ -281,7 +281,8 @@ def place_paragraph(label: str, scope: tuple[str, ...], snap: CorpusSnapshot) ->
     if len(units) == 1:
         return units, "", ""
     if not units:
-        return [u for d in docs for u in snap.nearest(d.doc_id, label, 1)], "", f"no report in the collection has a {what}"
+        closest = [u for d in docs for u in snap.nearest(d.doc_id, label, 1)]
+        return closest, "", f"no report in the collection has a {what}"
     holders = [snap.docs[u.doc_id] for u in units]
     named = ", ".join(d.short_symbol for d in holders[:-1]) + f" and {holders[-1].short_symbol}"
     example = f"; name the report, as in “{what} of the {holders[-1].year} report”" if holders[-1].year else ""
