@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -230,6 +231,21 @@ def test_a_list_of_the_size_asked_for_is_quoted_item_by_item(extractive):
         "Despite the controversy over Libya, what three reasons make R2P a critical resource in the 2015 report?")
     assert _refs(answer) == [f"A/69/981, para. {n}" for n in (11, 12, 13)]
     assert answer.text.startswith("First, the principle's narrow scope")
+
+
+def test_a_sentence_that_announces_a_list_is_quoted_with_the_items_that_follow_it(extractive):
+    answer = extractive.ask("Which five practical steps does the 2017 report say every Member State can take?")
+    text = re.sub(r" \[\d+\]", "", answer.text)
+    assert text.startswith("All Member States can: Appoint a senior official to serve as a national focal point")
+    assert "Sign, ratify and implement the key international treaties" in text  # para. 45's bullets
+    assert _refs(answer) == ["A/71/1016, para. 45"]
+
+
+def test_an_announcement_without_its_items_or_a_list_marker_alone_is_never_the_answer(extractive):
+    for question in ("Is it the UN's job to step in and run things when a government can't keep its people safe?",
+                     "In practice, have the heavy-handed options been the ones reached for most often, or least often?"):
+        sentences = [s for s in re.split(r" ?\[\d+\] ?", extractive.ask(question).text) if s]
+        assert sentences and not any(s.endswith(":") or len(s.split()) <= 2 for s in sentences)
 
 
 def test_a_list_of_other_things_of_the_same_size_is_not_quoted_as_the_answer(extractive):

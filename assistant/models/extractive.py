@@ -39,6 +39,8 @@ CONTEXT_WEIGHT = 0.4
 RANK_PENALTY = 0.2
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (the source shows all of it)
+MAX_ITEMS = 8  # items quoted after a sentence that announces a list
+_ITEM = re.compile(r"^(?:[-•]\s|\(?[a-z0-9]{1,2}[.)]\s)")  # "- Appoint ...", "1. Strengthen ...", "(a) ..."
 
 
 def _doc_of(citation: str) -> str:
@@ -73,17 +75,21 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     # The question's words; "R2P" as the reports write it only if those find nothing.
     candidates = (_candidates(question, tokenize(question), sources)
                   or _candidates(question, tokenize(spell_out(question)), sources))
+    listed = asks_for_list(question)
+    candidates = [c for c in candidates if _says_something(c, sources, listed)]
     if not candidates:
         return NOT_ADDRESSED
     if mentions_several_reports(question):
         chosen = _per_document_first(candidates, max_sentences)
-    elif asks_for_list(question):
+    elif listed:
         chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
     else:  # the best paragraph's sentences; another paragraph's only if it is as strong
         best = candidates[0]
         chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
-    if asks_for_list(question):
-        chosen += _list_items(chosen, sources)
+    announced = next((c for c in chosen if _own_items(c, sources)), None)
+    if listed and announced:  # the list asked for, whole in one paragraph: it is the answer
+        chosen = [announced]
+    chosen = _with_own_items(chosen, sources) + (_list_items(chosen, sources) if listed else [])
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
     return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
 
@@ -119,7 +125,7 @@ def _candidates(question: str, words: list[str], sources: list[tuple[int, str, s
     for rank, (n, citation, text) in enumerate(sources):
         for position, sentence in enumerate(split_sentences(_body(text))):
             score = _score(sentence, weights) - RANK_PENALTY * rank - 0.01 * position
-            if score > 0:
+            if score > 0 and len(sentence.split()) > 2:  # not a list marker ("Four.") or heading on its own
                 candidates.append((score, n, _doc_of(citation), sentence.lstrip("- ").strip()))
     return sorted(candidates, key=lambda c: -c[0])
 
@@ -149,6 +155,37 @@ def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tu
         return []
     openings = [(sources[i][0], split_sentences(bodies[i])) for i in items]
     return head + [(n, sentences[0].lstrip("- ").strip()) for n, sentences in openings if sentences]
+
+
+def _own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
+    """The items after a sentence that announces a list ("All Member States can:") in its own paragraph.
+
+    The bulleted or numbered lines that follow it; [] when the sentence announces nothing.
+    """
+    if not cand[3].endswith(":"):
+        return []
+    body = _body(next(text for n, _, text in sources if n == cand[1]))
+    tail = cand[3][-40:]
+    return [s.lstrip("- ").strip() for s in split_sentences(body[body.find(tail) + len(tail):]) if _ITEM.match(s)]
+
+
+def _says_something(cand: tuple, sources: list[tuple[int, str, str]], listed: bool) -> bool:
+    """False for a sentence that announces a list whose items are not in its paragraph.
+
+    Alone it says nothing, unless the question asks for a list and the items may be the
+    paragraphs retrieval put after it (`_list_items`).
+    """
+    if not cand[3].endswith(":") or _own_items(cand, sources):
+        return True
+    return listed and bool(announced_count(_body(next(text for n, _, text in sources if n == cand[1]))))
+
+
+def _with_own_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
+    """`chosen` with each sentence that announces a list followed by its items (`_own_items`)."""
+    out: list[tuple] = []
+    for cand in chosen:
+        out += [cand, *((0.0, cand[1], cand[2], item) for item in _own_items(cand, sources)[:MAX_ITEMS])]
+    return out
 
 
 def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
