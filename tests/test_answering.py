@@ -243,7 +243,8 @@ def test_a_sentence_that_announces_a_list_is_quoted_with_the_items_that_follow_i
 
 def test_an_announcement_without_its_items_or_a_list_marker_alone_is_never_the_answer(extractive):
     for question in ("Is it the UN's job to step in and run things when a government can't keep its people safe?",
-                     "In practice, have the heavy-handed options been the ones reached for most often, or least often?"):
+                     "In practice, have the heavy-handed options been the ones reached for most often, "
+                     "or least often?"):
         sentences = [s for s in re.split(r" ?\[\d+\] ?", extractive.ask(question).text) if s]
         assert sentences and not any(s.endswith(":") or len(s.split()) <= 2 for s in sentences)
 
