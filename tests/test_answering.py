@@ -217,6 +217,13 @@ def test_a_false_premise_is_declined_and_the_closest_paragraph_offered(extractiv
     assert answer.related and answer.related[0].unit.doc_id == "A/66/874"
 
 
+def test_a_why_question_in_other_words_than_the_reports_is_answered_not_taken_for_a_false_premise(extractive):
+    answer = extractive.ask("Why does the 2015 report treat smartphones and online platforms as cutting both ways "
+                            "when it comes to mass atrocities?")  # most of its words are not the report's
+    assert not answer.abstained
+    assert "A/69/981, para. 53" in _refs(answer)  # new technologies create opportunities for prevention
+
+
 def test_a_premise_is_read_to_the_end_of_its_sentence_with_words_as_the_reports_write_them(extractive):
     # "responsibility" is in every report (its stem must not be stemmed again), and the
     # request after the question mark is no part of what the report is said to do.

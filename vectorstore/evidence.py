@@ -131,20 +131,27 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
 
 
 def premise_terms_missing(question: str, scope_indices: np.ndarray | None, lexical) -> tuple[str, ...]:
-    """Words of a "why does the report ..." premise that the reports in scope never use."""
+    """Words of a "why does the report ..." premise that the reports in scope never use.
+
+    Only when they are fewer than half its words: a claim made in the report's own terms
+    but for a word or two ("propose folding the post into OHCHR") is one the report does
+    not make; a premise mostly in other words ("treat smartphones as cutting both ways")
+    is a paraphrase, which the other checks judge.
+    """
     match = _PREMISE.search(question)
     if not match:
         return ()
-    missing = []
+    missing, checked = [], 0
     for word in re.findall(r"[\w'-]+", match.group(1)):
         tokens = tokenize(word)
         if not tokens or lexical.document_frequency(tokens[0]) == 0 and word[:1].isupper():
             continue  # names are the name check's business
+        checked += 1
         scores = lexical.scores(word)  # the word, not its stem: stemming a stem can change it
         present = scores > 0 if scope_indices is None else scores[scope_indices] > 0
         if not present.any():
             missing.append(word)
-    return tuple(missing)
+    return tuple(missing) if 2 * len(missing) < checked else ()
 
 
 def _asked_number(word: str) -> int:
