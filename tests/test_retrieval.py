@@ -13,7 +13,7 @@ from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.langchain_retriever import R2PRetriever, document_to_passage
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asks_for_list
-from vectorstore.query import mentions_several_reports, plan_query
+from vectorstore.query import mentions_several_reports, plan_query, quoted_phrases
 from vectorstore.retriever import Filters
 
 
@@ -214,3 +214,17 @@ def test_a_resolution_or_a_sentence_asked_for_must_be_in_the_paragraphs_about_th
     assert assembly.passages[0].unit.citation == "A/66/874, para. 33"  # resolution 66/253
     sentence = retriever.retrieve("What prison sentence was Hissène Habré given?")
     assert sentence.evidence.facts_missing == ("a court's sentence",)  # the summary notes his conviction only
+
+
+def test_the_paragraphs_that_use_a_phrase_the_question_quotes_come_first(retriever):
+    question = "Who came up with the 'responsibility while protecting' idea?"
+    top = retriever.retrieve(question, k=5).passages  # para. 50 was not in the first 10 without the quotation
+    assert "A/66/874, para. 50" in [p.unit.citation for p in top]  # "the initiative on “responsibility while
+    assert sum("responsibility while protecting" in p.unit.text.lower() for p in top) >= 4  # protecting” was introduced"
+
+
+def test_only_phrases_in_quotation_marks_count_as_quoted():
+    assert quoted_phrases("What's meant by the 'narrow but deep' approach?") == ("narrow but deep",)
+    assert quoted_phrases("When it speaks of “national inhibitors”, what does it mean?") == ("national inhibitors",)
+    assert quoted_phrases("Do Ban's report and the States' view agree?") == ()
+    assert quoted_phrases("What does 'prevention' mean?") == ()  # one word: the search has it already

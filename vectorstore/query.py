@@ -108,6 +108,15 @@ _WHOLE = frozenset(tokenize(
     "cites show give word wording exactly full"))
 
 
+# A phrase in quotation marks: "the 'narrow but deep' approach", "“national inhibitors”".
+_QUOTED = re.compile(r"(?:^|(?<=[\s(]))[\"'‘“]([^\"'’”]{3,80})[\"'’”]")
+
+
+def quoted_phrases(question: str) -> tuple[str, ...]:
+    """The phrases of two words or more that a question puts in quotation marks."""
+    return tuple(p for p in _QUOTED.findall(question) if len(p.split()) >= 2)
+
+
 def asks_for_the_paragraph(question: str) -> str | None:
     """The label of the paragraph ("12") or footnote ("fn3") the question names, if it asks what it says and no more."""
     label = paragraph_reference(question)

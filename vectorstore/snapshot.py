@@ -16,14 +16,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from ingest.records import UnitKind
-from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalIndex, tokenize
+from vectorstore.lexical import EMPTY, TOKENIZER_VERSION, LexicalIndex, fold, tokenize
 from vectorstore.names import vocabulary_of
 from vectorstore.records import DocInfo, Passage, StoredUnit
 from vectorstore.store import ChromaStore, StoreError, stored_unit, unit_metadata
@@ -117,6 +117,27 @@ class CorpusSnapshot:
         numbered = [u for u in self.units_of(doc_id)
                     if (u.kind is UnitKind.FOOTNOTE) == footnote and number(u.label).isdigit()]
         return sorted(numbered, key=lambda u: abs(int(number(u.label)) - int(number(label))))[:size]
+
+    def containing(self, phrases: Sequence[str], doc_ids: tuple[str, ...]) -> list[str]:
+        """Ids of the units of these documents (all when empty) whose text holds one of `phrases`.
+
+        Case, accents, apostrophes and spacing aside: "'narrow but deep'" as a question quotes it.
+        """
+        wanted = [_plain(p) for p in phrases if _plain(p)]
+        indices = self.scope_indices(doc_ids)
+        positions = range(len(self.units)) if indices is None else indices
+        return [self.units[i].unit_id for i in positions if wanted and any(p in self._plain[i] for p in wanted)]
+
+    @cached_property
+    def _plain(self) -> list[str]:
+        return [_plain(u.text) for u in self.units]
+
+    def coverage(self, text: str, unit_id: str) -> float:
+        """Share of the corpus words of `text` that the unit holds (1.0 without either)."""
+        terms = {t for t in tokenize(text) if self.lexical.document_frequency(t)}
+        if not terms or unit_id not in self.by_id:
+            return 1.0
+        return len(terms & set(tokenize(self.units[self.by_id[unit_id]].text))) / len(terms)
 
     def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
         """(number, text) of the footnotes attached to a unit."""
@@ -245,3 +266,7 @@ class SnapshotCache:
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
+
+
+def _plain(text: str) -> str:
+    return " ".join(fold(text).lower().split())
