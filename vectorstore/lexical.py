@@ -181,3 +181,9 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
 
+
+
+def coverage(text: str, unit_text: str, index: LexicalIndex) -> float:
+    """Share of the words of `text` that the corpus uses which `unit_text` holds (1.0 if none)."""
+    terms = {t for t in tokenize(text) if index.document_frequency(t)}
+    return len(terms & set(tokenize(unit_text))) / len(terms) if terms else 1.0

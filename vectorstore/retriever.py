@@ -20,7 +20,7 @@ from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
 from vectorstore.evidence import fact_evidence, names_outside, no_such_paragraph, place_paragraph
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
-from vectorstore.lexical import straighten
+from vectorstore.lexical import coverage, straighten
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
 from vectorstore.names import unknown_names
 from vectorstore.query import QueryPlan, asks_for_the_paragraph, plan_query, quoted_phrases
@@ -157,7 +157,8 @@ class HybridRetriever:
         per_document = plan.compare and len(scope) > 1
         if per_document:
             lexical = self._lexical_per_document(plan.text, scope, snap)
-        fused = self._fuse(dense, lexical, snap.coverage(plan.text, max(lexical, key=lexical.get, default="")))
+        best = snap.units[snap.by_id[max(lexical, key=lexical.get)]].text if lexical else ""
+        fused = self._fuse(dense, lexical, coverage(plan.text, best, snap.lexical) if lexical else 1.0)
         fused = _demote_footnotes(fused, snap, plan.text)
         for uid in snap.containing(quoted_phrases(question), scope):  # the paragraphs using the words quoted
             fused[uid] = fused.get(uid, 0.0) + PHRASE_BONUS

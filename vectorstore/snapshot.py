@@ -132,13 +132,6 @@ class CorpusSnapshot:
     def _plain(self) -> list[str]:
         return [_plain(u.text) for u in self.units]
 
-    def coverage(self, text: str, unit_id: str) -> float:
-        """Share of the corpus words of `text` that the unit holds (1.0 without either)."""
-        terms = {t for t in tokenize(text) if self.lexical.document_frequency(t)}
-        if not terms or unit_id not in self.by_id:
-            return 1.0
-        return len(terms & set(tokenize(self.units[self.by_id[unit_id]].text))) / len(terms)
-
     def footnote_texts(self, unit: StoredUnit) -> tuple[tuple[int, str], ...]:
         """(number, text) of the footnotes attached to a unit."""
         out = []
