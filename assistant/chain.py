@@ -310,7 +310,7 @@ class Assistant:
         rule, one_report = state.decision.rule, state.retrieval.plan.lookup is not None
         lead = "The report asked about does not address this" if elsewhere else \
             f"The paragraph asked for is not in the report{'' if one_report else 's'}" if rule == "unknown_paragraph" \
-            else "The question does not say which report it means" if rule == "which_report" else \
+            else "The paragraph asked for is in several reports" if rule == "which_report" else \
             "The reports in this collection do not address this"
         text = f"{lead}: {reason}."
         if related:

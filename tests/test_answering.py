@@ -294,13 +294,15 @@ def test_a_paragraph_asked_for_by_its_number_is_quoted(extractive, question, ref
 def test_a_paragraph_number_several_reports_have_is_declined_with_each_of_them_and_a_way_to_ask(extractive):
     answer = extractive.ask("What does paragraph 12 of the reports say?")  # which report's paragraph 12?
     assert answer.abstained and not answer.citations
-    assert answer.text.startswith("The question does not say which report it means: A/66/874, A/69/981 and "
+    assert answer.text.startswith("The paragraph asked for is in several reports: A/66/874, A/69/981 and "
                                   "A/71/1016 each have a paragraph 12; name the report, as in “paragraph 12 of")
     assert [p.unit.citation for p in answer.related] == ["A/66/874, para. 12", "A/69/981, para. 12",
                                                          "A/71/1016, para. 12"]
     reply = extractive.ask("The 2015 one", [Turn("user", "What does paragraph 12 of the reports say?"),
                                             Turn("assistant", answer.text)])
     assert not reply.abstained and _refs(reply) == ["A/69/981, para. 12"]
+    both = extractive.ask("What do paragraph 12 of the 2012 and 2015 reports say?")
+    assert both.abstained and "A/66/874 and A/69/981 each have a paragraph 12; ask for one at a time" in both.text
 
 
 def test_a_paragraph_number_only_one_report_has_is_quoted_from_it(extractive):

@@ -289,8 +289,16 @@ def place_paragraph(label: str, scope: tuple[str, ...], snap: CorpusSnapshot) ->
         return units, "", ""
     if not units:
         closest = [u for d in docs for u in snap.nearest(d.doc_id, label, 1)]
-        return closest, "", f"no report in the collection has a {what}"
+        symbols = [d.short_symbol for d in docs]
+        searched = ("no report in the collection" if not scope else symbols[0] if len(symbols) == 1 else
+                    f"neither {symbols[0]} nor {symbols[1]}" if len(symbols) == 2 else f"none of {_listed(symbols)}")
+        return closest, "", f"{searched} has a {what}"
     holders = [snap.docs[u.doc_id] for u in units]
-    named = ", ".join(d.short_symbol for d in holders[:-1]) + f" and {holders[-1].short_symbol}"
-    example = f"; name the report, as in “{what} of the {holders[-1].year} report”" if holders[-1].year else ""
-    return units, f"{named} each have a {what}{example}", ""
+    ask = "ask for one at a time" if scope else "name the report"
+    example = f"; {ask}, as in “{what} of the {holders[-1].year} report”" if holders[-1].year else ""
+    return units, f"{_listed([d.short_symbol for d in holders])} each have a {what}{example}", ""
+
+
+def _listed(names: list[str]) -> str:
+    """"A, B and C"."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
