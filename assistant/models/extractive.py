@@ -166,7 +166,9 @@ def _own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
         return []
     body = _body(next(text for n, _, text in sources if n == cand[1]))
     tail = cand[3][-40:]
-    return [s.lstrip("- ").strip() for s in split_sentences(body[body.find(tail) + len(tail):]) if _ITEM.match(s)]
+    if (end := body.find(tail)) < 0:
+        return []
+    return [s.lstrip("- ").strip() for s in split_sentences(body[end + len(tail):]) if _ITEM.match(s)]
 
 
 def _says_something(cand: tuple, sources: list[tuple[int, str, str]], listed: bool) -> bool:
