@@ -31,7 +31,7 @@ from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
 from assistant.statements import key_sentences, render
 from assistant.validation import check_question
-from assistant.verify import Verification, attribute, split_answer_sentences, verify
+from assistant.verify import Verification, attribute, join_sentences, split_answer_sentences, verify
 from assistant.writer import Draft, StatementWriter
 from vectorstore.records import Passage
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
@@ -271,7 +271,7 @@ class Assistant:
         if draft:  # the backend ignored the schema: its reply is read as free text
             state.text = draft.raw.strip()
         sentences, leaked = redact_prompt(split_answer_sentences(state.text))
-        checked = verify(attribute(" ".join(sentences), sources), sources)
+        checked = verify(attribute(join_sentences(sentences), sources), sources)
         state.verification = checked
         if not checked.cited:  # nothing in the answer rests on a paragraph
             return self._abstention(state, base, "the answer could not be tied to any paragraph of the reports")

@@ -64,6 +64,11 @@ def split_answer_sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
+def join_sentences(sentences: list[str]) -> str:
+    """Sentences back into an answer: a bulleted item ("- ...") on a line of its own."""
+    return "".join(("\n" if s.startswith("- ") else " ") + s for s in sentences).strip()
+
+
 def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
     """Checkable claims of a sentence, which a cited paragraph must contain.
 
@@ -119,7 +124,7 @@ def attribute(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> str:
         if best is not None and overlaps[best] >= ATTRIBUTION_MIN_OVERLAP:
             sentence = f"{sentence} [{best + 1}]"
         out.append(sentence)
-    return " ".join(out)
+    return join_sentences(out)
 
 
 def verify(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> Verification:

@@ -243,8 +243,8 @@ def test_a_list_of_the_size_asked_for_is_quoted_item_by_item(extractive):
 def test_a_sentence_that_announces_a_list_is_quoted_with_the_items_that_follow_it(extractive):
     answer = extractive.ask("Which five practical steps does the 2017 report say every Member State can take?")
     text = re.sub(r" \[\d+\]", "", answer.text)
-    assert text.startswith("All Member States can: Appoint a senior official to serve as a national focal point")
-    assert "Sign, ratify and implement the key international treaties" in text  # para. 45's bullets
+    assert text.startswith("All Member States can:\n- Appoint a senior official to serve as a national focal point")
+    assert "\n- Sign, ratify and implement the key international treaties" in text  # para. 45's bullets, one a line
     assert _refs(answer) == ["A/71/1016, para. 45"]
 
 

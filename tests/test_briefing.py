@@ -116,6 +116,14 @@ def test_unverified_sentences_are_marked_in_the_chat_text(extractive):
     assert "(A/69/981, para." in shown and "[1]" not in shown
 
 
+def test_a_quoted_list_is_set_out_as_a_list_and_cited_once(extractive):
+    answer = extractive.ask("Which five practical steps does the 2017 report say every Member State can take?")
+    shown = answer_display_markdown(answer)
+    assert shown.startswith("All Member States can:\n- Appoint a senior official")
+    assert shown.count("\n- ") == 5 and shown.count("(A/71/1016, para. 45)") == 1
+    assert shown.endswith("commitment to the responsibility to protect. (A/71/1016, para. 45)")
+
+
 def test_feedback_becomes_candidate_eval_cases(extractive, tmp_path):
     store = FeedbackStore(tmp_path / "feedback.jsonl")
     history = [Turn("user", FOCAL), Turn("assistant", "Focal points are promising (A/69/981, para. 24).")]

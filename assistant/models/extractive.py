@@ -17,6 +17,7 @@ from langchain_core.messages import BaseMessage
 
 from assistant.condense import split_context
 from assistant.models.reply import ReplyChatModel
+from assistant.verify import join_sentences
 from vectorstore.lexical import tokenize
 from vectorstore.lists import (
     announced_count,
@@ -40,6 +41,7 @@ RANK_PENALTY = 0.2
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (the source shows all of it)
 MAX_ITEMS = 8  # items quoted after a sentence that announces a list
+_OWN_ITEM = -1.0  # the score of such an item: it is set out as a bullet
 _ITEM = re.compile(r"^(?:[-•]\s|\(?[a-z0-9]{1,2}[.)]\s)")  # "- Appoint ...", "1. Strengthen ...", "(a) ..."
 
 
@@ -91,7 +93,8 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         chosen = [announced]
     chosen = _with_own_items(chosen, sources) + (_list_items(chosen, sources) if listed else [])
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
-    return " ".join(f"{_ensure_stop(sentence)} [{n}]" for _, n, _, sentence in chosen)
+    return join_sentences([f"{'- ' if score == _OWN_ITEM else ''}{_ensure_stop(sentence)} [{n}]"
+                           for score, n, _, sentence in chosen])
 
 
 def _overview(sources: list[tuple[int, str, str]], size: int) -> list[tuple[int, str]]:
@@ -186,7 +189,7 @@ def _with_own_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) ->
     """`chosen` with each sentence that announces a list followed by its items (`_own_items`)."""
     out: list[tuple] = []
     for cand in chosen:
-        out += [cand, *((0.0, cand[1], cand[2], item) for item in _own_items(cand, sources)[:MAX_ITEMS])]
+        out += [cand, *((_OWN_ITEM, cand[1], cand[2], item) for item in _own_items(cand, sources)[:MAX_ITEMS])]
     return out
 
 

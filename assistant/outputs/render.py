@@ -152,7 +152,8 @@ def answer_display_markdown(answer: Answer) -> str:
         if flagged and shown.strip():
             shown = f" **⚠ Not verified:** *{shown.strip()}* "
         out.append(shown)
-    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+    shown = re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+    return re.sub(r"(?m)^\\- ", "- ", re.sub(r" +\n", "\n", shown))  # items of a list, set out as one
 
 
 def with_passage_references(text: str, passages: Sequence[Passage]) -> str:
@@ -168,12 +169,13 @@ def draft_markdown(text: str, passages: Sequence[Passage]) -> str:
 def collapse_repeated_markers(text: str) -> str:
     """Cite a run of sentences from the same sources once, at its end.
 
-    "A. [1] B. [1] C. [1]" -> "A. B. C. [1]"; a paragraph break ends a run.
+    "A. [1] B. [1] C. [1]" -> "A. B. C. [1]"; a paragraph break ends a run, a new item of
+    a bulleted list does not.
     """
     parts = split_at_runs(text)  # text, markers, text, markers, ..., text
     for i in range(1, len(parts) - 2, 2):
         between = parts[i + 1]
-        if _marker_set(parts[i]) == _marker_set(parts[i + 2]) and "\n" not in between:
+        if _marker_set(parts[i]) == _marker_set(parts[i + 2]) and "\n" not in between.replace("\n- ", ""):
             parts[i] = ""
     return "".join(parts)
 
