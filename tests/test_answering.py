@@ -237,7 +237,7 @@ def test_a_list_of_the_size_asked_for_is_quoted_item_by_item(extractive):
     answer = extractive.ask(
         "Despite the controversy over Libya, what three reasons make R2P a critical resource in the 2015 report?")
     assert _refs(answer) == [f"A/69/981, para. {n}" for n in (11, 12, 13)]
-    assert answer.text.startswith("First, the principle's narrow scope")
+    assert answer.text.startswith("- First, the principle's narrow scope")  # set out as a list
 
 
 def test_a_sentence_that_announces_a_list_is_quoted_with_the_items_that_follow_it(extractive):

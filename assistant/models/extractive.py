@@ -41,7 +41,7 @@ RANK_PENALTY = 0.2
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (the source shows all of it)
 MAX_ITEMS = 8  # items quoted after a sentence that announces a list
-_OWN_ITEM = -1.0  # the score of such an item: it is set out as a bullet
+_ITEM_SCORE = -1.0  # the score of an item of a list quoted whole: it is set out as a bullet
 _ITEM = re.compile(r"^(?:[-•]\s|\(?[a-z0-9]{1,2}[.)]\s)")  # "- Appoint ...", "1. Strengthen ...", "(a) ..."
 
 
@@ -67,7 +67,7 @@ def _score(sentence: str, terms: dict[str, float]) -> float:
 def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: int = 3) -> str:
     """Pick the sentences that best answer `question` from `(n, citation, text)` sources."""
     if leading := _leading_list(question, sources):
-        return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in leading)
+        return join_sentences([f"{_ensure_stop(sentence)} [{n}]" for n, sentence in leading])
     if (label := asks_for_the_paragraph(question)) and sources and _names(sources[0][1], label):
         n, _, text = sources[0]  # retrieval put the paragraph asked for first
         sentences = [s.lstrip("- ").strip() for s in split_sentences(_body(text))[:WHOLE_PARAGRAPH]]
@@ -93,7 +93,7 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         chosen = [announced]
     chosen = _with_own_items(chosen, sources) + (_list_items(chosen, sources) if listed else [])
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
-    return join_sentences([f"{'- ' if score == _OWN_ITEM else ''}{_ensure_stop(sentence)} [{n}]"
+    return join_sentences([f"{'- ' if score == _ITEM_SCORE else ''}{_ensure_stop(sentence)} [{n}]"
                            for score, n, _, sentence in chosen])
 
 
@@ -157,7 +157,7 @@ def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tu
     if len({_doc_of(sources[i][1]) for i in [0, *items]}) > 1:
         return []
     openings = [(sources[i][0], split_sentences(bodies[i])) for i in items]
-    return head + [(n, sentences[0].lstrip("- ").strip()) for n, sentences in openings if sentences]
+    return head + [(n, "- " + sentences[0].lstrip("- ").strip()) for n, sentences in openings if sentences]
 
 
 def _own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
@@ -189,7 +189,7 @@ def _with_own_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) ->
     """`chosen` with each sentence that announces a list followed by its items (`_own_items`)."""
     out: list[tuple] = []
     for cand in chosen:
-        out += [cand, *((_OWN_ITEM, cand[1], cand[2], item) for item in _own_items(cand, sources)[:MAX_ITEMS])]
+        out += [cand, *((_ITEM_SCORE, cand[1], cand[2], item) for item in _own_items(cand, sources)[:MAX_ITEMS])]
     return out
 
 
@@ -206,7 +206,7 @@ def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> lis
         for item_n, citation, text in sources[index + 1 : index + 1 + (count or 0)]:
             first = split_sentences(_body(text))
             if first and item_n not in {c[1] for c in chosen + extra}:
-                extra.append((0.0, item_n, _doc_of(citation), first[0].lstrip("- ").strip()))
+                extra.append((_ITEM_SCORE, item_n, _doc_of(citation), first[0].lstrip("- ").strip()))
     return extra
 
 
