@@ -22,8 +22,9 @@ from assistant.records import Turn
 from vectorstore.lexical import tokenize
 
 _FOLLOW_UP = re.compile(
-    r"^(?:and|but|also|so|what about|how about|why|then)\b|\b(?:it|its|they|them|their|this|that|these|those|"
-    r"he|she|his|her|the same|there|such)\b|\bones?\W*$",  # "... appointed one?"
+    r"^(?:(?:ok(?:ay)?|right|thanks|great|well)\W+)?(?:and|but|also|so|what about|how about|why|then)\b|"
+    r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|the same|there|such)\b|"
+    r"\bones?\W*$",  # "... appointed one?"
     re.I,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -41,7 +42,7 @@ _SUBJECT = re.compile(
     r"(.+?)\s*(?:[?.!]|$)",
     re.I,
 )
-_LEADING = re.compile(r"^(?:and|but|also|so|then|ok(?:ay)?|well)\b[\s,]*", re.I)
+_LEADING = re.compile(r"^(?:(?:and|but|also|so|then|ok(?:ay)?|well|right|thanks|great)\b[\s,.!]*)+", re.I)
 # "the 2015 one": a report named by its year in reply to a question about several.
 _YEAR_ONE = re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+one\b", re.I)
 _FILLER = frozenset(tokenize("please same question one"))

@@ -34,6 +34,13 @@ def test_follow_up_is_led_by_the_report_and_subject_of_the_previous_question(pre
     assert ContextCondenser().condense(follow_up, _history(previous)) == standalone
 
 
+def test_a_follow_up_may_open_with_ok_or_thanks():
+    history = _history("How many countries are in the Global Network of R2P Focal Points, per the 2016 summary?")
+    assert ContextCondenser().condense("ok and what number does the 2017 report give?", history) == (
+        "After “How many countries are in the Global Network of R2P Focal Points, per the report?”: "
+        "what number does the 2017 report give?")
+
+
 def test_a_question_that_stands_alone_is_left_as_asked():
     history = _history("What does the 2015 report say about national R2P focal points?")
     question = "How many Member States have appointed a national focal point according to the 2017 report?"

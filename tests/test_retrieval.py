@@ -12,6 +12,7 @@ from assistant.abstain import decide
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.langchain_retriever import R2PRetriever, document_to_passage
 from vectorstore.lexical import tokenize
+from vectorstore.names import unknown_names
 from vectorstore.lists import asks_for_list
 from vectorstore.query import mentions_several_reports, plan_query, quoted_phrases
 from vectorstore.retriever import Filters
@@ -230,3 +231,18 @@ def test_only_phrases_in_quotation_marks_count_as_quoted():
     assert quoted_phrases("When it speaks of “national inhibitors”, what does it mean?") == ("national inhibitors",)
     assert quoted_phrases("Do Ban's report and the States' view agree?") == ()
     assert quoted_phrases("What does 'prevention' mean?") == ()  # one word: the search has it already
+
+
+def test_a_place_and_its_people_are_one_name():
+    vocabulary = {"syrian", "arab", "republic", "libya", "ban"}
+    assert unknown_names("What does the report say on Syria and the Libyan crisis?", vocabulary) == []
+    assert unknown_names("Did Ban speak of Kosovo?", vocabulary) == ["Kosovo"]
+    assert unknown_names("Did Bangladesh object?", vocabulary) == ["Bangladesh"]  # not a form of "Ban"
+
+
+def test_a_follow_up_about_a_figure_in_another_report_counts_states_as_countries(retriever):
+    question = ("After “How many countries are in the Global Network of R2P Focal Points according to the 2016 "
+                "summary?”: and what number does the 2017 report give?")
+    result = retriever.retrieve(question)
+    assert not decide(result).abstain  # "Fifty-nine States, the members of the Global ... Focal Point network"
+    assert any(p.unit.citation == "A/71/1016, para. 38" for p in result.passages[:3])

@@ -212,10 +212,15 @@ def _counts(nouns: set[str], verb: set[str], sentence: str, names: set[str]) -> 
         return False
     if not nouns or nouns <= {"time"}:
         return bool(_NUMBER.search(_without_references(sentence)))
+    if nouns & _COUNTRIES:  # the reports count countries as "States"
+        nouns = nouns | _COUNTRIES
     for i, word in enumerate(words):
         if set(tokenize(word)) & nouns and any(_NUMBER.fullmatch(w.strip(",.")) for w in words[max(0, i - 3) : i]):
             return True
     return False
+
+
+_COUNTRIES = frozenset(tokenize("countries nations States"))
 
 
 def _person_names(text: str) -> list[str]:

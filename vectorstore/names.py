@@ -49,7 +49,15 @@ def uses_name(name: str, vocabulary: set[str]) -> bool:
 
 
 def _known(word: str, vocabulary: set[str]) -> bool:
-    return (word if word.isupper() else word.lower()) in vocabulary
+    """In `vocabulary` as written, or as the place's or its people's name ("Syria", "Syrian")."""
+    if word.isupper():
+        return word in vocabulary
+    word = word.lower()
+    forms = {word + end for end in _DEMONYM} | {word[: -len(end)] for end in _DEMONYM if word.endswith(end)}
+    return word in vocabulary or any(form in vocabulary for form in forms if len(form) >= 5)
+
+
+_DEMONYM = ("n", "an", "ian", "i", "ese")  # Syria(n), Iraq(i), Sudan(ese)
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
