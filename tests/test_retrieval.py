@@ -246,3 +246,15 @@ def test_a_follow_up_about_a_figure_in_another_report_counts_states_as_countries
     result = retriever.retrieve(question)
     assert not decide(result).abstain  # "Fifty-nine States, the members of the Global ... Focal Point network"
     assert any(p.unit.citation == "A/71/1016, para. 38" for p in result.passages[:3])
+
+
+def test_a_report_named_by_its_title_is_the_report_searched(retriever):
+    docs = retriever.documents()
+    for question, doc_id in [
+        ("What does the accountability report say about the Universal Periodic Review?", "A/71/1016"),
+        ("In 'A vital and enduring commitment', what exactly does the term 'atrocity crimes' cover?", "A/69/981"),
+        ("Does the Mobilizing collective action summary give a figure for the ACT code?", "A/70/999-summary"),
+    ]:
+        assert plan_query(question, docs).doc_ids == (doc_id,)
+    # The reports' own phrase for pillar three, not the 2012 title.
+    assert plan_query("What is a timely and decisive response?", docs).doc_ids == ()

@@ -194,6 +194,42 @@ def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], lis
     return [y for y in named if y in corpus_years], [y for y in named if y not in corpus_years]
 
 
+# Title words that do not tell one report from another.
+_GENERIC_TITLE = frozenset(tokenize("responsibility protect implementing report Secretary-General summary next decade"))
+
+
+def titled(question: str, docs: Sequence[DocInfo]) -> list[tuple[str, str]]:
+    """(doc id, the words naming it) for the reports a question names by their title.
+
+    A distinctive part of a title counts when the question quotes it ("In 'A vital and
+    enduring commitment', ..."), capitalises it ("the Mobilizing collective action
+    summary"), or follows it with "report" or "summary"; so does "the accountability
+    report", a word of one title only. "a timely and decisive response" in lower case is
+    the reports' own phrase for pillar three, not the 2012 title.
+    """
+    found: list[tuple[str, str]] = []
+    parts = {doc.doc_id: [p.strip() for p in doc.title.split(":")] for doc in docs}
+    counts: dict[str, int] = {}
+    for doc_parts in parts.values():
+        for word in {w for p in doc_parts for w in tokenize(p)} - _GENERIC_TITLE:
+            counts[word] = counts.get(word, 0) + 1
+    for doc_id, doc_parts in parts.items():
+        for part in doc_parts:
+            words = re.findall(r"[\w'-]+", re.sub(r"^(?:a|an|the)\s+", "", part, flags=re.I))
+            own = [w for w in words if set(tokenize(w)) - _GENERIC_TITLE]
+            if len(words) < 2 or not own:
+                continue
+            phrase = r"\s+".join(map(re.escape, words))
+            pattern = (rf"[\"'‘“]\s*(?:an?\s+|the\s+)?{phrase}\s*[\"'’”]|\b(?-i:[A-Z]){phrase[1:]}\b|"
+                       rf"\b{phrase}\s+{_REPORT_WORD}")
+            if unique := [w for w in own if counts.get(tokenize(w)[0]) == 1]:
+                pattern += rf"|\bthe\s+{re.escape(unique[0])}\s+{_REPORT_WORD}"
+            if match := re.search(pattern, question, re.I):
+                found.append((doc_id, match.group(0)))
+                break
+    return found
+
+
 def mentions_several_reports(question: str) -> bool:
     """A compare/evolution question: two or more years that name reports, or compare wording.
 
@@ -214,6 +250,9 @@ def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
     doc_ids = [d for y in known for d in by_year[y]]
     symbols = {d.short_symbol: d.doc_id for d in docs} | {d.doc_id: d.doc_id for d in docs}
     doc_ids += [symbols[s] for s in _SYMBOL.findall(question) if s in symbols]
+    for doc_id, words in titled(question, docs):
+        doc_ids.append(doc_id)
+        question = question.replace(words, " the report ")
     dated = sorted((d for d in docs if d.year), key=lambda d: d.date)
     if dated and _LATEST.search(question):
         doc_ids.append(dated[-1].doc_id)
