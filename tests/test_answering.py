@@ -224,6 +224,13 @@ def test_a_why_question_in_other_words_than_the_reports_is_answered_not_taken_fo
     assert "A/69/981, para. 53" in _refs(answer)  # new technologies create opportunities for prevention
 
 
+def test_a_request_for_a_quotable_line_is_answered_with_the_line_on_the_subject(extractive):
+    answer = extractive.ask("Does the 2015 report see R2P as being at odds with national sovereignty? "
+                            "I need a quotable line.")
+    assert _refs(answer) == ["A/69/981, para. 12"]  # "... thus allies, not adversaries."
+    assert "allies, not adversaries" in answer.text
+
+
 def test_a_premise_is_read_to_the_end_of_its_sentence_with_words_as_the_reports_write_them(extractive):
     # "responsibility" is in every report (its stem must not be stemmed again), and the
     # request after the question mark is no part of what the report is said to do.

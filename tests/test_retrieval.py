@@ -12,9 +12,9 @@ from assistant.abstain import decide
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.langchain_retriever import R2PRetriever, document_to_passage
 from vectorstore.lexical import tokenize
-from vectorstore.names import unknown_names
 from vectorstore.lists import asks_for_list
-from vectorstore.query import mentions_several_reports, plan_query, quoted_phrases
+from vectorstore.names import unknown_names
+from vectorstore.query import mentions_several_reports, plan_query, quoted_phrases, without_wording_request
 from vectorstore.retriever import Filters
 
 
@@ -258,3 +258,12 @@ def test_a_report_named_by_its_title_is_the_report_searched(retriever):
         assert plan_query(question, docs).doc_ids == (doc_id,)
     # The reports' own phrase for pillar three, not the 2012 title.
     assert plan_query("What is a timely and decisive response?", docs).doc_ids == ()
+
+
+def test_a_request_for_quotable_wording_is_not_part_of_what_is_asked():
+    question = "Does the 2015 report see R2P as at odds with sovereignty? I need a quotable line."
+    assert without_wording_request(question) == "Does the 2015 report see R2P as at odds with sovereignty? ."
+    assert without_wording_request("Give me the sentence where the SG says waiting is a mistake") == (
+        "the SG says waiting is a mistake")
+    assert without_wording_request("Where is the line between prevention and response?") == (
+        "Where is the line between prevention and response?")

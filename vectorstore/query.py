@@ -83,6 +83,20 @@ _ALIASES = (
 )
 
 
+# A request for wording rather than content: "Give me the sentence where ...", "I need a quotable line."
+_WORDING = re.compile(
+    r"\b(?:I need|I'd like|I want|give me|find me|show me|quote me|I'm looking for)\s+(?:a|an|the|some)?\s*"
+    r"(?:(?:good|short|quotable|exact|single)\s+)*(?:quote|quotation|line|sentence|passage|wording)s?\b"
+    r"(?:\s+(?:where|in which|that|saying|on|about))?|\b(?:a\s+)?quotable\s+(?:line|sentence|quote)\b",
+    re.I,
+)
+
+
+def without_wording_request(question: str) -> str:
+    """The question without a request for quotable wording, which says nothing of the subject."""
+    return re.sub(r"\s+", " ", _WORDING.sub(" ", question)).strip() or question
+
+
 def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozenset()) -> str:
     """The question as retrieval should see it.
 
@@ -94,7 +108,7 @@ def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozens
     def drop_if_corpus(match: re.Match[str]) -> str:
         return " " if all(y in corpus_years for y in _years(match.group(0))) else match.group(0)
 
-    text = question
+    text = without_wording_request(question)
     for pattern in (_YEAR_REPORT, _REPORT_YEAR, _RANGE):
         text = pattern.sub(drop_if_corpus, text)
     return re.sub(r"\s+", " ", spell_out(text)).strip() or question

@@ -27,7 +27,13 @@ from vectorstore.lists import (
     asks_for_list,
     opens_with_ordinal,
 )
-from vectorstore.query import asks_for_summary, asks_for_the_paragraph, mentions_several_reports, spell_out
+from vectorstore.query import (
+    asks_for_summary,
+    asks_for_the_paragraph,
+    mentions_several_reports,
+    spell_out,
+    without_wording_request,
+)
 from vectorstore.windows import split_sentences
 
 _SOURCE = re.compile(r"^\[(\d+)\] (.+?)\n<<<\n(.*?)\n>>>", re.S | re.M)
@@ -75,8 +81,9 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     if asks_for_summary(question) and sources:
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in _overview(sources, max_sentences))
     # The question's words; "R2P" as the reports write it only if those find nothing.
-    candidates = (_candidates(question, tokenize(question), sources)
-                  or _candidates(question, tokenize(spell_out(question)), sources))
+    asked = without_wording_request(question)
+    candidates = (_candidates(question, tokenize(asked), sources)
+                  or _candidates(question, tokenize(spell_out(asked)), sources))
     listed = asks_for_list(question)
     candidates = [c for c in candidates if _says_something(c, sources, listed)]
     if not candidates:
