@@ -275,8 +275,8 @@ def no_such_paragraph(lookup: tuple[str, str], snap: CorpusSnapshot) -> str:
     doc_id, label = lookup
     doc = snap.docs[doc_id]
     if label.startswith("fn"):
-        return f"{doc.short_symbol} has no footnote {label[2:]}; it has {doc.footnotes} footnotes"
-    return (f"{doc.short_symbol} has no paragraph {label}; its numbered paragraphs run from 1 to "
+        return f"{doc.short_symbol} has no {_label_name(label)}; it has {doc.footnotes} footnotes"
+    return (f"{doc.short_symbol} has no {_label_name(label)}; its numbered paragraphs run from 1 to "
             f"{doc.numbered_paragraphs}")
 
 
@@ -287,9 +287,9 @@ def place_paragraph(label: str, scope: tuple[str, ...], snap: CorpusSnapshot) ->
     the one numbered closest when none has it; and, unless exactly one report has it,
     why it cannot be quoted: several do (which is meant?), or none does.
     """
-    docs = sorted((snap.docs[d] for d in scope or snap.docs), key=lambda d: (d.date, d.doc_id))
+    docs = snap.in_date_order(scope)
     units = [u for d in docs if (u := snap.by_label.get((d.doc_id, label))) is not None]
-    what = f"footnote {label[2:]}" if label.startswith("fn") else f"paragraph {label}"
+    what = _label_name(label)
     if len(units) == 1:
         return units, "", ""
     if not units:
@@ -302,6 +302,11 @@ def place_paragraph(label: str, scope: tuple[str, ...], snap: CorpusSnapshot) ->
     ask = "ask for one at a time" if scope else "name the report"
     example = f"; {ask}, as in “{what} of the {holders[-1].year} report”" if holders[-1].year else ""
     return units, f"{_listed([d.short_symbol for d in holders])} each have a {what}{example}", ""
+
+
+def _label_name(label: str) -> str:
+    """'fn3' as 'footnote 3', '12' as 'paragraph 12'."""
+    return f"footnote {label[2:]}" if label.startswith("fn") else f"paragraph {label}"
 
 
 def _listed(names: list[str]) -> str:

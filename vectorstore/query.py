@@ -9,6 +9,7 @@ assistant can say that report is not in its collection.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -221,13 +222,24 @@ def titled(question: str, docs: Sequence[DocInfo]) -> list[tuple[str, str]]:
     report", a word of one title only. "a timely and decisive response" in lower case is
     the reports' own phrase for pillar three, not the 2012 title.
     """
-    found: list[tuple[str, str]] = []
-    parts = {doc.doc_id: [p.strip() for p in doc.title.split(":")] for doc in docs}
+    found = []
+    for doc_id, patterns in _title_patterns(tuple((d.doc_id, d.title) for d in docs)):
+        if match := next((m for p in patterns if (m := p.search(question))), None):
+            found.append((doc_id, match.group(0)))
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _title_patterns(titles: tuple[tuple[str, str], ...]) -> list[tuple[str, list[re.Pattern[str]]]]:
+    """For each (doc id, title), the patterns of `titled`: built once per collection, not per question."""
+    parts = {doc_id: [p.strip() for p in title.split(":")] for doc_id, title in titles}
     counts: dict[str, int] = {}
     for doc_parts in parts.values():
         for word in {w for p in doc_parts for w in tokenize(p)} - _GENERIC_TITLE:
             counts[word] = counts.get(word, 0) + 1
+    out = []
     for doc_id, doc_parts in parts.items():
+        patterns = []
         for part in doc_parts:
             words = re.findall(r"[\w'-]+", re.sub(r"^(?:a|an|the)\s+", "", part, flags=re.I))
             own = [w for w in words if set(tokenize(w)) - _GENERIC_TITLE]
@@ -238,10 +250,9 @@ def titled(question: str, docs: Sequence[DocInfo]) -> list[tuple[str, str]]:
                        rf"\b{phrase}\s+{_REPORT_WORD}")
             if unique := [w for w in own if counts.get(tokenize(w)[0]) == 1]:
                 pattern += rf"|\bthe\s+{re.escape(unique[0])}\s+{_REPORT_WORD}"
-            if match := re.search(pattern, question, re.I):
-                found.append((doc_id, match.group(0)))
-                break
-    return found
+            patterns.append(re.compile(pattern, re.I))
+        out.append((doc_id, patterns))
+    return out
 
 
 def mentions_several_reports(question: str) -> bool:

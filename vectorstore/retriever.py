@@ -115,7 +115,7 @@ class HybridRetriever:
 
     def documents(self) -> list[DocInfo]:
         """Documents in the corpus, oldest first."""
-        return sorted(self.snapshot().docs.values(), key=lambda d: (d.date, d.doc_id))
+        return self.snapshot().in_date_order()
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> RetrievalResult:
         """The `k` best passages for `question` within `filters`."""
@@ -303,8 +303,7 @@ def _asked_first(plan: QueryPlan, snap: CorpusSnapshot, scope: tuple[str, ...]) 
         return [unit]
     if not plan.summary:
         return []
-    docs = [d.doc_id for d in sorted(snap.docs.values(), key=lambda d: (d.date, d.doc_id))
-            if d.doc_id in (scope or snap.docs)]
+    docs = [d.doc_id for d in snap.in_date_order(scope)]
     return [u for d in docs for u in snap.overview(d, 3 if len(docs) == 1 else 1)]
 
 

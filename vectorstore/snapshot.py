@@ -105,6 +105,10 @@ class CorpusSnapshot:
                 return marked[:size]
         return units[:size]
 
+    def in_date_order(self, doc_ids: tuple[str, ...] = ()) -> list[DocInfo]:
+        """These documents (all when empty), oldest first."""
+        return sorted((self.docs[d] for d in doc_ids or self.docs if d in self.docs), key=lambda d: (d.date, d.doc_id))
+
     def nearest(self, doc_id: str, label: str, size: int = 3) -> list[StoredUnit]:
         """A document's paragraphs (or footnotes, for "fn12") numbered closest to `label`."""
         footnote = label.startswith("fn")
@@ -124,9 +128,11 @@ class CorpusSnapshot:
         Case, accents, apostrophes and spacing aside: "'narrow but deep'" as a question quotes it.
         """
         wanted = [_plain(p) for p in phrases if _plain(p)]
+        if not wanted:  # most questions quote nothing
+            return []
         indices = self.scope_indices(doc_ids)
         positions = range(len(self.units)) if indices is None else indices
-        return [self.units[i].unit_id for i in positions if wanted and any(p in self._plain[i] for p in wanted)]
+        return [self.units[i].unit_id for i in positions if any(p in self._plain[i] for p in wanted)]
 
     @cached_property
     def _plain(self) -> list[str]:

@@ -174,7 +174,7 @@ def _own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
     """
     if not cand[3].endswith(":"):
         return []
-    body = _body(next(text for n, _, text in sources if n == cand[1]))
+    body = _source_body(cand, sources)
     tail = cand[3][-40:]
     if (end := body.find(tail)) < 0:
         return []
@@ -189,7 +189,12 @@ def _says_something(cand: tuple, sources: list[tuple[int, str, str]], listed: bo
     """
     if not cand[3].endswith(":") or _own_items(cand, sources):
         return True
-    return listed and bool(announced_count(_body(next(text for n, _, text in sources if n == cand[1]))))
+    return listed and bool(announced_count(_source_body(cand, sources)))
+
+
+def _source_body(cand: tuple, sources: list[tuple[int, str, str]]) -> str:
+    """The own text of the source a candidate sentence comes from."""
+    return _body(next(text for n, _, text in sources if n == cand[1]))
 
 
 def _with_own_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
