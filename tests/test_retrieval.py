@@ -267,3 +267,19 @@ def test_a_request_for_quotable_wording_is_not_part_of_what_is_asked():
         "the SG says waiting is a mistake")
     assert without_wording_request("Where is the line between prevention and response?") == (
         "Where is the line between prevention and response?")
+
+
+def test_tokenizer_reads_british_spellings_as_the_reports_write_them():
+    assert tokenize("the organisation recognised it") == tokenize("the organization recognized it")
+    assert tokenize("prioritising") == tokenize("prioritizing")
+    assert tokenize("crisis analysis") == ["crisi", "analysi"]  # nouns in -is are not verbs in -ise
+
+
+def test_a_misspelt_word_is_searched_as_the_word_one_letter_away(retriever):
+    lexical = retriever.snapshot().lexical
+    typed = lexical.scores("peacekeeping missons to protect civilans", respell=True)
+    assert (typed == lexical.scores("peacekeeping missions to protect civilians")).all()
+    assert not lexical.scores("missons civilans").any()  # unread without respelling
+    assert lexical.respelled("wiser") == "wiser"  # too short to guess: "wider"?
+    result = retriever.retrieve("how many un peacekeeping missons had a mandate to help host states protect civilans in 2015")
+    assert _cites(result, 1) == [("A/69/981", "33")]

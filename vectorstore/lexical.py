@@ -24,7 +24,8 @@ import numpy as np
 import snowballstemmer
 
 # Bump when `tokenize` changes: saved indexes are keyed by it and rebuilt when it differs.
-TOKENIZER_VERSION = 3  # 2: accents, curly apostrophes and elided articles folded; 3: parts of hyphenated words
+# 2: accents, curly apostrophes and elided articles folded; 3: parts of hyphenated words; 4: -ise as -ize
+TOKENIZER_VERSION = 4
 EMPTY = "∅"  # the token of a unit with no indexable word
 # Number words of a count of items ("five prerequisites", "which three countries").
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -63,12 +64,21 @@ def tokenize(text: str) -> list[str]:
             tokens.append(ref)
             tokens.extend(re.findall(r"\d+", ref)[:1] if "(" in ref or ref.startswith("para") else [])
             continue
-        word = raw.lower().strip("'’-")
+        word = _oxford(raw.lower().strip("'’-"))
         if word and word not in _STOP and not (len(word) == 1 and not word.isdigit()):
             tokens.append(_stem(word))
             if "-" in word:  # "lessons-learned" also matches "lessons learned"
                 tokens.extend(_stem(part) for part in word.split("-") if len(part) > 1 and part not in _STOP)
     return tokens
+
+
+def _oxford(word: str) -> str:
+    """"Organisation", "recognised", "analyze" spelt as the UN does: "organization", "recognized", "analyse"."""
+    return _YZE.sub(r"ys\1", _ISE.sub(r"iz\1", word))
+
+
+_ISE = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations)$")
+_YZE = re.compile(r"(?<=[a-z]{3})yz(e|es|ed|ing)$")
 
 
 def straighten(text: str) -> str:
@@ -88,6 +98,18 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     text = straighten("".join(c for c in text if not unicodedata.combining(c)))
     return re.sub(r"\b([dlDL]|qu|Qu)'(?=\w)", r"\1' ", text)
+
+
+MIN_RESPELLED = 6
+
+
+def _one_letter_away(word: str) -> set[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters})
 
 
 class LexicalIndex:
@@ -126,12 +148,28 @@ class LexicalIndex:
         """Number of units containing the (tokenized) term."""
         return self._df.get(token, 0)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every unit for `query` (zeros for unknown terms)."""
-        tokens = [t for t in tokenize(query) if t in self._df]
+    def scores(self, query: str, respell: bool = False) -> np.ndarray:
+        """BM25 score of every unit for `query` (zeros for unknown terms).
+
+        With `respell`, a term no unit has that is one letter away from exactly one term
+        of the index ("recieved", "civilans") is read as that term.
+        """
+        tokens = [t if t in self._df or not respell else self.respelled(t) for t in tokenize(query)]
+        tokens = [t for t in tokens if t in self._df]
         if not tokens:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+
+    def respelled(self, token: str) -> str:
+        """The one indexed term a letter away from `token` (dropped, added, changed or swapped), else `token`.
+
+        Only for words of six letters or more: shorter ones have too many neighbours
+        ("wiser", "wider").
+        """
+        if len(token) < MIN_RESPELLED or not token.isalpha():
+            return token
+        near = {t for t in _one_letter_away(token) if t in self._df}
+        return near.pop() if len(near) == 1 else token
 
     def tokens_of(self) -> list[list[str]]:
         """Each unit's tokens, in index order (read from disk on first use after `load`)."""

@@ -207,7 +207,7 @@ class HybridRetriever:
 
     def _lexical_per_document(self, topic: str, scope: tuple[str, ...], snap: CorpusSnapshot) -> dict[str, float]:
         """BM25 candidates of each report in scope, so that none is crowded out."""
-        scores = snap.lexical.scores(topic)
+        scores = snap.lexical.scores(topic, respell=True)
         lexical: dict[str, float] = {}
         for doc_id in scope:
             lexical.update(self._lexical(topic, (doc_id,), snap, scores))
@@ -215,7 +215,7 @@ class HybridRetriever:
 
     def _lexical(self, question: str, scope: tuple[str, ...], snap: CorpusSnapshot,
                  scores: np.ndarray | None = None) -> dict[str, float]:
-        scores = snap.lexical.scores(question) if scores is None else scores
+        scores = snap.lexical.scores(question, respell=True) if scores is None else scores
         if not len(scores):
             return {}
         indices = snap.scope_indices(scope)
