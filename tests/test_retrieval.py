@@ -283,3 +283,16 @@ def test_a_misspelt_word_is_searched_as_the_word_one_letter_away(retriever):
     assert lexical.respelled("wiser") == "wiser"  # too short to guess: "wider"?
     result = retriever.retrieve("how many un peacekeeping missons had a mandate to help host states protect civilans in 2015")
     assert _cites(result, 1) == [("A/69/981", "33")]
+
+
+def test_a_name_a_date_or_a_count_asked_for_however_the_question_is_put(retriever):
+    adviser = retriever.retrieve(
+        "Who was the Special Adviser on the Responsibility to Protect who ran the consultations for the 2017 report?")
+    assert adviser.evidence.facts_missing == ("a person's name",)  # "in New York" is a place, not a person
+    assert decide(adviser).abstain
+    launched = retriever.retrieve("When exactly was the Human Rights up Front initiative launched?")
+    assert launched.evidence.facts_missing == ("a date",) and decide(launched).abstain
+    refugees = retriever.retrieve(
+        "In the 2017 report, on ratifying treaties: the refugee treaties? How many haven't joined those?")
+    assert refugees.evidence.asks_for == ("a figure",) and not decide(refugees).abstain  # "Forty-nine Member States"
+    assert ("A/71/1016", "20") in _cites(refugees, 3)

@@ -58,10 +58,13 @@ _ASKS = (
         r"\b(?:budgets?|how much money|sum of money|costs? of|funding (?:level|amount)|dollars|price)\b", re.I)),
     ("a person's name", re.compile(
         r"\b(?:name of (?:the|a|an|this|that)|who (?:chair(?:s|ed)?|led|leads|heads|headed|wrote|drafted|"
-        r"is drafting|was appointed|appointed|signed)\b)", re.I)),
+        r"is drafting|was appointed|appointed|signed)\b|"
+        r"who (?:is|was) (?:the|its|their) (?:[\w'’-]+ ){0,4}?(?:Advis[eo]r|Secretary-General|President|"
+        r"Chair(?:person|man)?|Prosecutor|Envoy|Representative|High Commissioner|Ambassador|Minister)\b)", re.I)),
     ("a date", re.compile(
-        r"^\s*when (?:is|was|are|were|did|does|do|will|has|had)\b|\bby when\b|\b(?:what|which) (?:date|year)\b|"
-        r"\bin (?:what|which) year\b|\bwhen (?:is|was) (?:it|the \w+) (?:due|expected|held|published)\b", re.I)),
+        r"^\s*when (?:\w+ly )?(?:is|was|are|were|did|does|do|will|has|had)\b|\bby when\b|"
+        r"\b(?:what|which) (?:date|year)\b|\bin (?:what|which) year\b|"
+        r"\bwhen (?:is|was) (?:it|the \w+) (?:due|expected|held|published)\b", re.I)),
     ("a percentage or share", re.compile(r"\bwhat (?:percentage|proportion|share|fraction|per ?cent) of\b|"
                            r"\bwhat per ?cent(?:age)?\b", re.I)),
     ("a figure", re.compile(r"\bhow many\b", re.I)),
@@ -223,11 +226,17 @@ def _counts(nouns: set[str], verb: set[str], sentence: str, names: set[str]) -> 
 _COUNTRIES = frozenset(tokenize("countries nations States"))
 
 
+_PERSON = re.compile(r"(?<!\bthe )(?<!\bThe )(?<!\bin )(?<!\bat )(?<!\bfor )"
+                     r"\b([A-Z][a-z]+(?:-[A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[a-z]+)?){1,2})")
+
+
 def _person_names(text: str) -> list[str]:
-    """Personal names: two or three capitalised words not preceded by "the" and not a title."""
+    """Personal names: two or three capitalised words not preceded by "the" and not a title.
+
+    Nor by "in", "at" or "for": "in New York", "Parliamentarians for Global Action".
+    """
     found = []
-    for match in re.finditer(r"(?<!\bthe )(?<!\bThe )\b([A-Z][a-z]+(?:-[A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[a-z]+)?){1,2})",
-                             fold(text)):
+    for match in _PERSON.finditer(fold(text)):
         words = match.group(1).split()
         if not any(w.lower() in _INSTITUTIONAL or not tokenize(w) for w in words):
             found.append(match.group(1))

@@ -24,8 +24,9 @@ import numpy as np
 import snowballstemmer
 
 # Bump when `tokenize` changes: saved indexes are keyed by it and rebuilt when it differs.
-# 2: accents, curly apostrophes and elided articles folded; 3: parts of hyphenated words; 4: -ise as -ize
-TOKENIZER_VERSION = 4
+# 2: accents, curly apostrophes and elided articles folded; 3: parts of hyphenated words; 4: -ise as -ize;
+# 5: negative contractions ("haven't") are stop words
+TOKENIZER_VERSION = 5
 EMPTY = "∅"  # the token of a unit with no indexable word
 # Number words of a count of items ("five prerequisites", "which three countries").
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -65,7 +66,7 @@ def tokenize(text: str) -> list[str]:
             tokens.extend(re.findall(r"\d+", ref)[:1] if "(" in ref or ref.startswith("para") else [])
             continue
         word = _oxford(raw.lower().strip("'’-"))
-        if word and word not in _STOP and not (len(word) == 1 and not word.isdigit()):
+        if word and word not in _STOP and not word.endswith("n't") and not (len(word) == 1 and not word.isdigit()):
             tokens.append(_stem(word))
             if "-" in word:  # "lessons-learned" also matches "lessons learned"
                 tokens.extend(_stem(part) for part in word.split("-") if len(part) > 1 and part not in _STOP)
