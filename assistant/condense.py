@@ -24,7 +24,8 @@ from vectorstore.lexical import tokenize
 _FOLLOW_UP = re.compile(
     r"^(?:(?:ok(?:ay)?|right|thanks|great|well)\W+)?(?:and|but|also|so|what about|how about|why|then)\b|"
     r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|the same|there|such)\b|"
-    r"\bones?\W*$",  # "... appointed one?"
+    r"\bones?\W*$|"  # "... appointed one?"
+    r"\bthe (?:first|second|third|fourth|fifth|last|other) ones?\b|\bthe (?:latter|former)\b",
     re.I,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")

@@ -28,6 +28,10 @@ def _history(question: str) -> list[Turn]:
         ("What do the reports say about early warning?", "And who acts on it?", "On early warning: who acts on it?"),
         ("Which treaties does the 2017 report urge States to ratify?", "What does that arms treaty ban?",
          "After “Which treaties does the 2017 report urge States to ratify?”: what does that arms treaty ban?"),
+        ("What new challenges in protection does the 2015 report identify?",
+         "How could the second one actually help with prevention?",
+         "After “What new challenges in protection does the 2015 report identify?”: "
+         "how could the second one actually help with prevention?"),
     ],
 )
 def test_follow_up_is_led_by_the_report_and_subject_of_the_previous_question(previous, follow_up, standalone):

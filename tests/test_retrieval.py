@@ -165,6 +165,9 @@ def test_a_span_of_years_compares_every_report_in_between(retriever):
     assert plan.compare and "2012" not in plan.text and "reports" not in plan.text
     result = retriever.retrieve("Trace how the reports describe regional organizations from 2012 to 2017.")
     assert {doc for doc, _ in _cites(result, 4)} == set(plan.doc_ids)
+    mixed = plan_query("How has the Assembly's informal dialogue developed from the 2012 report to 2017?",
+                       retriever.documents())
+    assert set(mixed.doc_ids) == set(plan.doc_ids) and mixed.compare
 
 
 def test_evolution_without_naming_reports_is_searched_in_every_report(retriever):

@@ -25,8 +25,10 @@ _REPORT_WORD = (
 _LEAD = r"(?:\b(?:in|of|from|across|between|by)\s+)?(?:\bthe\s+)?"  # dropped with the report's name
 _YEAR_REPORT = re.compile(rf"{_LEAD}\b({_YEAR_LIST})(?:'s)?\s+{_REPORT_WORD}", re.I)
 _REPORT_YEAR = re.compile(rf"\b{_REPORT_WORD}\s+(?:of|from|in|issued in|published in)\s+({_YEAR_LIST})", re.I)
-_RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?({_YEAR})\s+(?:and|to)\s+(?:the\s+)?({_YEAR})\b", re.I)
-_SPAN = re.compile(r"\bfrom\b.*\bto\b", re.I)
+# "between 2015 and 2017", "from the 2012 report to 2017", "from 2012 through 2017"
+_RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?({_YEAR})(?:\s+(?:report|one|document|summary))?"
+                    rf"\s+(?:and|to|through|until)\s+(?:the\s+)?({_YEAR})\b", re.I)
+_SPAN = re.compile(r"\bfrom\b.*\b(?:to|through|until)\b", re.I)
 _IN_YEAR = re.compile(rf"\bin\s+({_YEAR})\b", re.I)
 _SYMBOL = re.compile(r"\b([AS]/\d{2,3}/\d{2,4})\b")
 _PARA_OF = re.compile(
