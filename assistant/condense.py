@@ -19,7 +19,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.prompts import CONDENSE_PROMPT
 from assistant.records import Turn
-from vectorstore.lexical import tokenize
+from vectorstore.lexical import COUNT_WORDS, tokenize
 
 _FOLLOW_UP = re.compile(
     r"^(?:(?:ok(?:ay)?|right|thanks|great|well)\W+)?(?:and|but|also|so|what about|how about|why|then)\b|"
@@ -48,6 +48,12 @@ _LEADING = re.compile(r"^(?:(?:and|but|also|so|then|ok(?:ay)?|well|right|thanks|
 _YEAR_ONE = re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+one\b", re.I)
 _FILLER = frozenset(tokenize("please same question one"))
 _REPORT_LEAD = re.compile(r"^(?:according to|in)\s+$", re.I)
+# "the second one" of a list the assistant's previous answer set out.
+_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last) (?:one|item|point|of them)\b", re.I)
+_PLACE = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+_BULLET = re.compile(r"^\s*(?:[-•*]|\(?[a-z0-9]{1,2}[.)])\s+(.+)$", re.M)
+_CITED = re.compile(r"\s*(?:\[\d+(?:\s*[-–,]\s*\d+)*\]|\([AS]/[^)]*\))")
+_COUNTED_LIST = re.compile(r"\b(two|three|four|five|six)\b[^:.]*:\s*([^.]+)", re.I)
 # A question condensed by ContextCondenser: "In <report>, on <subject>: ...", "In <report>: ...",
 # "On <subject>: ..." or "After “<previous question>”: ...".
 CONTEXT_LEAD = re.compile(r"^(?:In [^:]+?(?:, on .+?)?|On .+?|After “.+?”): (?=[a-z])", re.S)
@@ -138,11 +144,37 @@ class ContextCondenser:
             previous = _REPORT.sub("the report", previous)
         own = _LEADING.sub("", question.strip()) or question.strip()
         own = own[0].lower() + own[1:] if own[:2] != own[:2].upper() else own
+        own = _named_item(own, history)
         if report and subject:
             return f"In {report}, on {subject}: {own}"
         if subject:
             return f"On {subject}: {own}"
         return f"After “{previous[:_MAX_CONTEXT].strip()}”: {own}"
+
+
+def _named_item(question: str, history: Sequence[Turn]) -> str:
+    """`question` with "the second one" replaced by that item of the list the previous answer set out."""
+    match = _ORDINAL.search(question)
+    answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    items = _listed(answer) if match else []
+    place = _PLACE[match.group(1).lower()] if match else 0
+    if not items or place >= len(items):
+        return question
+    return f"{question[: match.start()]}“{items[place]}”{question[match.end():]}"
+
+
+def _listed(answer: str) -> list[str]:
+    """The items of a list an answer sets out: its bullet lines, or "two: A, and B" after a count."""
+    items = [_CITED.sub("", m.group(1)).strip(" .;") for m in _BULLET.finditer(answer)]
+    if len(items) > 1:
+        return items
+    for match in _COUNTED_LIST.finditer(_CITED.sub("", answer)):
+        text = match.group(2)
+        for separator in (r";\s*(?:and\s+)?", r",\s+and\s+", r",\s*(?:and\s+)?|\s+and\s+"):
+            parts = [p.strip(" .") for p in re.split(separator, text) if p.strip(" .")]
+            if len(parts) == COUNT_WORDS[match.group(1).lower()]:
+                return parts
+    return []
 
 
 def _asked_of_another_report(question: str, previous: str) -> str:

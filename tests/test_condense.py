@@ -147,3 +147,22 @@ def test_model_rewrite_must_keep_the_report_the_follow_up_names_not_the_previous
     assert kept.condense(question, history) == "How does the 2015 report assess ECOWAS?"
     lost = LLMCondenser(Rewriter(rewrite="How does the 2012 report assess ECOWAS?"))
     assert lost.condense(question, history) == "On ECOWAS: how does the 2015 report assess it?"
+
+
+def test_the_second_one_is_the_second_item_of_the_list_the_previous_answer_set_out():
+    bullets = [Turn("user", "What are the four priority areas of the 2016 report?"),
+               Turn("assistant", "The summary sets out four priorities:\n- Prevention of mass atrocities [1]\n"
+                                 "- Accountability for perpetrators [2]\n- Regional protection architectures [3]\n"
+                                 "- Strengthening the role of the UN [4]")]
+    assert ContextCondenser().condense("Tell me more about the third one", bullets) == (
+        "After “What are the four priority areas of the 2016 report?”: "
+        "tell me more about “Regional protection architectures”")
+    counted = [Turn("user", "What new challenges in protection does the 2015 report identify?"),
+               Turn("assistant", "It highlights two: non-State armed groups such as ISIL, Boko Haram and "
+                                 "Al-Shabaab, and the impact of new technologies (A/69/981, para. 45).")]
+    assert ContextCondenser().condense("How could the second one help with prevention?", counted) == (
+        "After “What new challenges in protection does the 2015 report identify?”: "
+        "how could “the impact of new technologies” help with prevention?")
+    # No list to count in: the question is left as the user put it.
+    assert ContextCondenser().condense("And the second one?", _history("What does the 2015 report say?")).endswith(
+        "the second one?")
