@@ -112,7 +112,7 @@ def search_text(question: str, corpus_years: set[int] | frozenset[int] = frozens
         return " " if all(y in corpus_years for y in _years(match.group(0))) else match.group(0)
 
     text = without_wording_request(question)
-    for pattern in (_YEAR_REPORT, _REPORT_YEAR, _RANGE):
+    for pattern in (_RANGE, _YEAR_REPORT, _REPORT_YEAR):  # a range first: "from the 2012 report to 2017"
         text = pattern.sub(drop_if_corpus, text)
     return re.sub(r"\s+", " ", spell_out(text)).strip() or question
 
