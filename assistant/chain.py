@@ -33,6 +33,7 @@ from assistant.statements import key_sentences, render
 from assistant.validation import check_question
 from assistant.verify import Verification, attribute, join_sentences, split_answer_sentences, verify
 from assistant.writer import Draft, StatementWriter
+from vectorstore.query import reports_by_year
 from vectorstore.records import Passage
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
 
@@ -47,6 +48,7 @@ class TurnState:
     history: tuple[Turn, ...] = ()
     filters: Filters = field(default_factory=Filters)
     standalone: str = ""
+    asked: str = ""  # the standalone question as the answer is composed for: reports named by year, not title
     retrieval: RetrievalResult | None = None
     decision: Decision | None = None
     text: str = ""
@@ -132,6 +134,7 @@ class Assistant:
         """Find the paragraphs for the standalone question."""
         started = time.perf_counter()
         state.retrieval = self.retriever.retrieve(state.standalone, filters=state.filters)
+        state.asked = reports_by_year(state.standalone, self.retriever.documents())
         state.timings["retrieve"] = time.perf_counter() - started
         return state
 
@@ -225,7 +228,7 @@ class Assistant:
         state.draft = Draft()
         try:
             with self._model_lock:
-                for checked in self.writer.write(state.standalone, self._sources(state), state.draft):
+                for checked in self.writer.write(state.asked, self._sources(state), state.draft):
                     yield TokenEvent(("" if len(state.draft.shown) == 1 else " ") + render(checked))
         except Exception as exc:
             state.notice = self._crash_notice(exc, True)
@@ -247,14 +250,14 @@ class Assistant:
         if not state.key_sentences:
             started = time.perf_counter()
             sources = self._sources(state)
-            state.key_sentences = verify(key_sentences(state.standalone, sources), sources).text
+            state.key_sentences = verify(key_sentences(state.asked, sources), sources).text
             state.timings["key_sentences"] = time.perf_counter() - started
 
     def _sources(self, state: TurnState) -> list:
         return list(state.retrieval.passages[: self.sources])
 
     def _messages(self, state: TurnState) -> list:
-        return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user_message(state.standalone, self._sources(state)))]
+        return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user_message(state.asked, self._sources(state)))]
 
     def _finish(self, state: TurnState) -> Answer:
         model = f"{self.model_name} (fallback: extractive)" if state.notice else self.model_name

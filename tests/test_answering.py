@@ -369,3 +369,22 @@ def test_a_report_as_the_source_of_a_date_is_not_a_question_about_the_report(ext
     assert "A/71/1016, para. 3" in _refs(answer) and "2005" in answer.text
     missing = extractive.ask("When was the 2013 report published?")
     assert missing.abstained and "no report from 2013" in missing.reason
+
+
+def test_a_report_named_by_its_title_is_not_part_of_what_the_answer_looks_for(extractive):
+    # "timely and decisive response" names the 2012 report; paragraph 2 uses those words and says nothing of courts.
+    answer = extractive.ask("In the 2012 timely and decisive response report, which court ruling shows that "
+                            "States cannot ignore genocide elsewhere?")
+    assert _refs(answer) == ["A/66/874, para. 40"] and "Serbia" in answer.text
+    assert answer.standalone_question.startswith("In the 2012 timely and decisive response report")  # as asked
+
+
+def test_reports_named_by_title_are_named_by_year_for_the_answer(extractive):
+    from vectorstore.query import reports_by_year
+
+    docs = extractive.retriever.documents()
+    assert reports_by_year("What steps does the Accountability for Prevention report list?", docs) == (
+        "What steps does the report list?")
+    assert reports_by_year("In 'A vital and enduring commitment', what is new?", docs) == "In the 2015 report, what is new?"
+    assert reports_by_year("What does the accountability report say?", docs) == "What does the 2017 report say?"
+    assert reports_by_year("What is a timely and decisive response?", docs) == "What is a timely and decisive response?"

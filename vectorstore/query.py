@@ -231,6 +231,27 @@ def titled(question: str, docs: Sequence[DocInfo]) -> list[tuple[str, str]]:
     return found
 
 
+def reports_by_year(question: str, docs: Sequence[DocInfo]) -> str:
+    """`question` with a report named by its title named by its year ("the 2017 report") instead.
+
+    What the answer is composed for: a title's words ("timely and decisive response",
+    "accountability for prevention") say which report, not what is asked.
+    """
+    for doc_id, words in titled(question, docs):
+        doc = next(d for d in docs if d.doc_id == doc_id)
+        plain = f"the {doc.year} report" if doc.year else doc.short_symbol
+        title = re.escape(words)
+        in_a_name = (re.search(rf"{title}\s+(?:report|summary)\b", question, re.I)  # "the <title> report"
+                     or re.search(rf"\b(?:the|its|this)\s+(?:\d{{4}}\s+)?{title}", question, re.I))
+        if words.lower().startswith("the ") or not in_a_name:  # "the accountability report", "In '<title>', ..."
+            replacement = plain
+        else:  # the rest of the name stays: "the 2012 report", "the report"
+            noun = re.search(r"\b(?:report|summary)\s*$", words, re.I)
+            replacement = noun.group(0) if noun else ""
+        question = re.sub(r"\s{2,}", " ", question.replace(words, replacement, 1))
+    return question
+
+
 @functools.lru_cache(maxsize=8)
 def _title_patterns(titles: tuple[tuple[str, str], ...]) -> list[tuple[str, list[re.Pattern[str]]]]:
     """For each (doc id, title), the patterns of `titled`: built once per collection, not per question."""
