@@ -46,6 +46,7 @@ _SUBJECT = re.compile(
 _LEADING = re.compile(r"^(?:(?:and|but|also|so|then|ok(?:ay)?|well|right|thanks|great)\b[\s,.!]*)+", re.I)
 # "the 2015 one": a report named by its year in reply to a question about several.
 _YEAR_ONE = re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+one\b", re.I)
+_BARE_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _FILLER = frozenset(tokenize("please same question one"))
 _REPORT_LEAD = re.compile(r"^(?:according to|in)\s+$", re.I)
 # "the second one" of a list the assistant's previous answer set out.
@@ -80,12 +81,16 @@ def _leans(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question) or len(question.split()) <= 4 or _only_a_report(question))
 
 
-def _only_a_report(question: str) -> str:
-    """The report a question names when it says nothing else ("In the 2017 report, please."), else ""."""
-    named = _REPORT.search(question) or _YEAR_ONE.search(question)
+def _only_a_report(question: str, years_too: bool = False) -> str:
+    """The report a question names when it says nothing else ("In the 2017 report, please."), else "".
+
+    With `years_too`, a year alone names the report of that year ("And in 2017?").
+    """
+    patterns = (_REPORT, _YEAR_ONE, _BARE_YEAR) if years_too else (_REPORT, _YEAR_ONE)
+    named = next((m for p in patterns if (m := p.search(question))), None)
     if not named or set(tokenize(question[: named.start()] + question[named.end():])) - _FILLER:
         return ""
-    return _YEAR_ONE.sub(r"the \1 report", named.group(0))
+    return named.group(0) if named.re is _REPORT else f"the {named.group(1)} report"
 
 
 def _conversation_context(history: Sequence[Turn]) -> tuple[str, str]:
@@ -184,7 +189,7 @@ def _asked_of_another_report(question: str, previous: str) -> str:
     "What does the 2017 report say about focal points?"; "The 2015 one" after "What does
     paragraph 12 say?" is "What does paragraph 12 say in the 2015 report?".
     """
-    report = _only_a_report(question)
+    report = _only_a_report(question, years_too=bool(_REPORT.search(previous)))  # a thread about reports
     if not report or _leans(previous):  # a chain keeps its subject another way
         return ""
     if _REPORT.search(previous):

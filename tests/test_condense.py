@@ -166,3 +166,13 @@ def test_the_second_one_is_the_second_item_of_the_list_the_previous_answer_set_o
     # No list to count in: the question is left as the user put it.
     assert ContextCondenser().condense("And the second one?", _history("What does the 2015 report say?")).endswith(
         "the second one?")
+
+
+@pytest.mark.parametrize("reply", ["and in 2017?", "What about 2017?", "And the 2017 report?"])
+def test_a_year_alone_after_a_question_about_a_report_asks_it_of_that_years_report(reply):
+    history = _history("According to the 2016 summary, how many member states backed the ACT code of conduct?")
+    assert ContextCondenser().condense(reply, history) == (
+        "According to the 2017 report, how many member states backed the ACT code of conduct?")
+    # Without a report in the previous question, a year is not a report's name.
+    assert ContextCondenser().condense("and in 2017?", _history("What does paragraph 12 say?")) == (
+        "After “What does paragraph 12 say?”: in 2017?")
