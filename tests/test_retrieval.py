@@ -299,3 +299,11 @@ def test_a_name_a_date_or_a_count_asked_for_however_the_question_is_put(retrieve
         "In the 2017 report, on ratifying treaties: the refugee treaties? How many haven't joined those?")
     assert refugees.evidence.asks_for == ("a figure",) and not decide(refugees).abstain  # "Forty-nine Member States"
     assert ("A/71/1016", "20") in _cites(refugees, 3)
+
+
+def test_a_sum_of_money_or_a_premise_asked_for_however_the_question_is_put(retriever):
+    dollars = retriever.retrieve("What dollar amount did A/69/981 ask States to commit to preventive diplomacy?")
+    assert dollars.evidence.facts_missing == ("a sum of money",) and decide(dollars).abstain
+    premise = retriever.retrieve(
+        "Why did Ban Ki-moon's 2016 report say a new General Assembly resolution on R2P would be unnecessary?")
+    assert premise.evidence.premise_missing == ("unnecessary",) and decide(premise).abstain

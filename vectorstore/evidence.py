@@ -55,7 +55,8 @@ _ASKS_COUNTRIES = re.compile(
 _ASKS = (
     ("a vote", re.compile(r"\b(?:vot(?:e|es|ed|ing)|vetoed|vetoes|cast (?:a|their|its) veto)\b", re.I)),
     ("a sum of money", re.compile(
-        r"\b(?:budgets?|how much money|sum of money|costs? of|funding (?:level|amount)|dollars|price)\b", re.I)),
+        r"\b(?:budgets?|how much (?:money|funding)|sum of money|amount of (?:money|funding)|costs? of|"
+        r"funding (?:level|amount)|dollars?|USD|euros?|price)\b|\$\s?\d", re.I)),
     ("a person's name", re.compile(
         r"\b(?:name of (?:the|a|an|this|that)|who (?:chair(?:s|ed)?|led|leads|heads|headed|wrote|drafted|"
         r"is drafting|was appointed|appointed|signed)\b|"
@@ -78,7 +79,8 @@ _COUNTED = re.compile(r"\bhow many\s+(.*)", re.I)
 # Verbs that say what a report does, not what happened: "how many ... does the report refer to".
 _REPORTING = frozenset(tokenize("refer mention cite note give list state describe count record identify"))
 _PREMISE = re.compile(
-    r"\bwhy (?:does|did|do) (?:the |this |that )?(?:(?:19|20)\d{2}\s+)?(?:report|reports|document|it|they)\s+([^?.!]+)",
+    r"\bwhy (?:does|did|do) (?:the |this |that |(?:[\w.-]+ ){0,2}[\w.-]+(?:'s|’s) )?(?:(?:19|20)\d{2}\s+)?"
+    r"(?:report|reports|document|it|they)\s+([^?.!]+)",
     re.I,
 )
 # Kinds of fact a paragraph holds when it has words of this form anywhere.
