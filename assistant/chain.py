@@ -26,6 +26,7 @@ from assistant.abstain import Decision, decide
 from assistant.catalogue import SOURCE_NOTE as CATALOGUE_NOTE
 from assistant.catalogue import catalogue_answer
 from assistant.condense import Condenser
+from assistant.events import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
 from assistant.models.errors import ModelCrashedError
 from assistant.prompts import SYSTEM_PROMPT, redact_prompt, user_message
 from assistant.records import Answer, Citation, Turn
@@ -33,9 +34,8 @@ from assistant.statements import key_sentences, render
 from assistant.validation import check_question
 from assistant.verify import Verification, attribute, join_sentences, split_answer_sentences, verify
 from assistant.writer import Draft, StatementWriter
-from vectorstore.query import reports_by_year
-from vectorstore.records import Passage
 from vectorstore.retriever import Filters, HybridRetriever, RetrievalResult
+from vectorstore.titles import reports_by_year
 
 RELATED_ON_ABSTAIN = 3
 
@@ -58,43 +58,6 @@ class TurnState:
     draft: Draft | None = None  # a structured answer's generation
     catalogue: str = ""  # the answer to a question about the reports themselves (title, date, ...)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SourcesEvent:
-    """Retrieval is done: the standalone question and the sources the answer will use."""
-
-    standalone_question: str
-    passages: tuple[Passage, ...]
-    abstaining: bool
-
-
-@dataclass(frozen=True)
-class KeySentencesEvent:
-    """The reports' own sentences that answer the question, verified, before any model writes."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class TokenEvent:
-    """A piece of the answer text as the model produces it."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class NoticeEvent:
-    """The model failed mid-answer: discard the text so far; the answer starts again from the fallback."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class AnswerEvent:
-    """The verified final answer."""
-
-    answer: Answer
 
 
 class Assistant:

@@ -17,7 +17,7 @@ import argparse
 import time
 from pathlib import Path
 
-from assistant.chain import AnswerEvent, TokenEvent
+from assistant.events import AnswerEvent, TokenEvent
 from assistant.factory import build_assistant, build_embedder, build_indexer
 from assistant.records import Turn
 from assistant.settings import Settings

@@ -29,7 +29,7 @@ def _history(path: Path | None) -> list:
 
 def _stream_answer(assistant, question: str, turns: list, filters):
     """Print the standalone question, the key sentences, the streamed answer, then sources; return the Answer."""
-    from assistant.chain import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
+    from assistant.events import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
     from assistant.outputs.render import answer_markdown, with_passage_references
 
     passages, streamed, quoted = (), "", False

@@ -11,8 +11,9 @@ import sys
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.chain import AnswerEvent, Assistant, SourcesEvent, TokenEvent
+from assistant.chain import Assistant
 from assistant.condense import ContextCondenser
+from assistant.events import AnswerEvent, SourcesEvent, TokenEvent
 from assistant.factory import build_assistant
 from assistant.outputs.render import answer_markdown, with_references
 from assistant.prompts import SYSTEM_PROMPT
@@ -380,7 +381,7 @@ def test_a_report_named_by_its_title_is_not_part_of_what_the_answer_looks_for(ex
 
 
 def test_reports_named_by_title_are_named_by_year_for_the_answer(extractive):
-    from vectorstore.query import reports_by_year
+    from vectorstore.titles import reports_by_year
 
     docs = extractive.retriever.documents()
     assert reports_by_year("What steps does the Accountability for Prevention report list?", docs) == (

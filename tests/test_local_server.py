@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.chain import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
+from assistant.events import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
 from assistant.factory import build_assistant
 from assistant.models.gguf import model_path
 from assistant.settings import LLMSettings, Settings

@@ -8,8 +8,9 @@ import re
 import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.chain import AnswerEvent, Assistant, KeySentencesEvent, SourcesEvent, TokenEvent
+from assistant.chain import Assistant
 from assistant.condense import ContextCondenser
+from assistant.events import AnswerEvent, KeySentencesEvent, SourcesEvent, TokenEvent
 from assistant.models.reply import ReplyChatModel
 from assistant.structured import (
     PROMPT_TOKENS_BUDGET,

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from assistant.chain import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
+from assistant.events import AnswerEvent, KeySentencesEvent, NoticeEvent, SourcesEvent, TokenEvent
 from assistant.markers import cited_numbers
 from assistant.outputs.briefing import item_from_answer
 from assistant.outputs.feedback import FeedbackStore, rate

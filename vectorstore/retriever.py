@@ -18,11 +18,12 @@ import numpy as np
 
 from ingest.records import UnitKind
 from vectorstore.embedder import Embedder
-from vectorstore.evidence import fact_evidence, names_outside, no_such_paragraph, place_paragraph
+from vectorstore.evidence import fact_evidence, names_outside
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import coverage, straighten
 from vectorstore.lists import asked_count, asked_noun, asks_for_list, with_list_items
 from vectorstore.names import unknown_names
+from vectorstore.paragraphs import no_such_paragraph, place_paragraph
 from vectorstore.query import QueryPlan, asks_for_the_paragraph, plan_query, quoted_phrases
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
