@@ -65,8 +65,16 @@ def split_answer_sentences(text: str) -> list[str]:
 
 
 def join_sentences(sentences: list[str]) -> str:
-    """Sentences back into an answer: a bulleted item ("- ...") on a line of its own."""
-    return "".join(("\n" if s.startswith("- ") else " ") + s for s in sentences).strip()
+    """Sentences back into an answer: a bulleted item ("- ...") on a line of its own.
+
+    A sentence after a list starts a paragraph of its own; on the next line, Markdown would
+    read it as part of the last item.
+    """
+    out = ""
+    for before, sentence in zip(["", *sentences], sentences):
+        item = sentence.startswith("- ")
+        out += ("\n" if item else "\n\n" if before.startswith("- ") else " ") + sentence
+    return out.strip()
 
 
 def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:

@@ -390,3 +390,13 @@ def test_reports_named_by_title_are_named_by_year_for_the_answer(extractive):
     assert vital == "In the 2015 report, what is new?"
     assert reports_by_year("What does the accountability report say?", docs) == "What does the 2017 report say?"
     assert reports_by_year("What is a timely and decisive response?", docs) == "What is a timely and decisive response?"
+
+
+def test_a_sentence_after_a_list_is_not_shown_as_part_of_its_last_item(extractive):
+    from assistant.outputs.render import answer_display_markdown
+
+    answer = extractive.ask("What steps does the 2017 report say all Member States can take?")
+    lines = answer_display_markdown(answer).split("\n")
+    assert sum(line.startswith("- ") for line in lines) >= 5 and not lines[-1].startswith("- ")
+    after_items = [nxt for line, nxt in zip(lines, lines[1:]) if line.startswith("- ")]
+    assert all(nxt.startswith("- ") or nxt == "" for nxt in after_items)  # Markdown ends the list at a blank line
