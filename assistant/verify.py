@@ -71,7 +71,7 @@ def join_sentences(sentences: list[str]) -> str:
     read it as part of the last item.
     """
     out = ""
-    for before, sentence in zip(["", *sentences], sentences):
+    for before, sentence in zip(["", *sentences], sentences, strict=False):
         item = sentence.startswith("- ")
         out += ("\n" if item else "\n\n" if before.startswith("- ") else " ") + sentence
     return out.strip()

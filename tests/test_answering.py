@@ -398,5 +398,5 @@ def test_a_sentence_after_a_list_is_not_shown_as_part_of_its_last_item(extractiv
     answer = extractive.ask("What steps does the 2017 report say all Member States can take?")
     lines = answer_display_markdown(answer).split("\n")
     assert sum(line.startswith("- ") for line in lines) >= 5 and not lines[-1].startswith("- ")
-    after_items = [nxt for line, nxt in zip(lines, lines[1:]) if line.startswith("- ")]
+    after_items = [nxt for line, nxt in zip(lines, lines[1:], strict=False) if line.startswith("- ")]
     assert all(nxt.startswith("- ") or nxt == "" for nxt in after_items)  # Markdown ends the list at a blank line
