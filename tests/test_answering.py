@@ -400,3 +400,8 @@ def test_a_sentence_after_a_list_is_not_shown_as_part_of_its_last_item(extractiv
     assert sum(line.startswith("- ") for line in lines) >= 5 and not lines[-1].startswith("- ")
     after_items = [nxt for line, nxt in zip(lines, lines[1:], strict=False) if line.startswith("- ")]
     assert all(nxt.startswith("- ") or nxt == "" for nxt in after_items)  # Markdown ends the list at a blank line
+
+
+def test_a_compare_question_naming_reports_by_symbol_quotes_each_of_them(extractive):
+    answer = extractive.ask("How do A/66/874 and A/69/981 position UN peacekeeping within the pillar framework?")
+    assert {c.reference.split(",")[0] for c in answer.citations} == {"A/66/874", "A/69/981"}

@@ -210,13 +210,14 @@ def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], lis
 
 
 def mentions_several_reports(question: str) -> bool:
-    """A compare/evolution question: two or more years that name reports, or compare wording.
+    """A compare/evolution question: two or more reports named by year or symbol, or compare wording.
 
     Years of events do not count: "In the 2015 report, on the 2011 Libya intervention"
     names one report.
     """
     known, unknown = _report_years(question, set())
-    return len({*known, *unknown}) >= 2 or bool(_COMPARE.search(question) and re.search(r"\breports\b", question, re.I))
+    named = len({*known, *unknown}) + len(set(_SYMBOL.findall(question)))
+    return named >= 2 or bool(_COMPARE.search(question) and re.search(r"\breports\b", question, re.I))
 
 
 def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
