@@ -17,12 +17,14 @@ from typing import Protocol
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
+from assistant.markers import strip_markers
 from assistant.prompts import CONDENSE_PROMPT
 from assistant.records import Turn
 from vectorstore.lexical import COUNT_WORDS, tokenize
 
+_ACKNOWLEDGE = r"ok(?:ay)?|right|thanks|great|well"  # what a follow-up may open with: "ok and ...", "thanks. And ..."
 _FOLLOW_UP = re.compile(
-    r"^(?:(?:ok(?:ay)?|right|thanks|great|well)\W+)?(?:and|but|also|so|what about|how about|why|then)\b|"
+    rf"^(?:(?:{_ACKNOWLEDGE})\W+)?(?:and|but|also|so|what about|how about|why|then)\b|"
     r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|the same|there|such)\b|"
     r"\bones?\W*$|"  # "... appointed one?"
     r"\bthe (?:first|second|third|fourth|fifth|last|other) ones?\b|\bthe (?:latter|former)\b",
@@ -43,7 +45,7 @@ _SUBJECT = re.compile(
     r"(.+?)\s*(?:[?.!]|$)",
     re.I,
 )
-_LEADING = re.compile(r"^(?:(?:and|but|also|so|then|ok(?:ay)?|well|right|thanks|great)\b[\s,.!]*)+", re.I)
+_LEADING = re.compile(rf"^(?:(?:and|but|also|so|then|{_ACKNOWLEDGE})\b[\s,.!]*)+", re.I)
 # "the 2015 one": a report named by its year in reply to a question about several.
 _YEAR_ONE = re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+one\b", re.I)
 _BARE_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
@@ -53,7 +55,7 @@ _REPORT_LEAD = re.compile(r"^(?:according to|in)\s+$", re.I)
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last) (?:one|item|point|of them)\b", re.I)
 _PLACE = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 _BULLET = re.compile(r"^\s*(?:[-•*]|\(?[a-z0-9]{1,2}[.)])\s+(.+)$", re.M)
-_CITED = re.compile(r"\s*(?:\[\d+(?:\s*[-–,]\s*\d+)*\]|\([AS]/[^)]*\))")
+_REFERENCE = re.compile(r"\s*\([AS]/[^)]*\)")  # "(A/69/981, para. 45)", as the chat shows a marker
 _COUNTED_LIST = re.compile(r"\b(two|three|four|five|six)\b[^:.]*:\s*([^.]+)", re.I)
 # A question condensed by ContextCondenser: "In <report>, on <subject>: ...", "In <report>: ...",
 # "On <subject>: ..." or "After “<previous question>”: ...".
@@ -170,10 +172,11 @@ def _named_item(question: str, history: Sequence[Turn]) -> str:
 
 def _listed(answer: str) -> list[str]:
     """The items of a list an answer sets out: its bullet lines, or "two: A, and B" after a count."""
-    items = [_CITED.sub("", m.group(1)).strip(" .;") for m in _BULLET.finditer(answer)]
+    answer = strip_markers(_REFERENCE.sub("", answer))
+    items = [m.group(1).strip(" .;") for m in _BULLET.finditer(answer)]
     if len(items) > 1:
         return items
-    for match in _COUNTED_LIST.finditer(_CITED.sub("", answer)):
+    for match in _COUNTED_LIST.finditer(answer):
         text = match.group(2)
         for separator in (r";\s*(?:and\s+)?", r",\s+and\s+", r",\s*(?:and\s+)?|\s+and\s+"):
             parts = [p.strip(" .") for p in re.split(separator, text) if p.strip(" .")]
