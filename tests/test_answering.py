@@ -395,7 +395,7 @@ def test_reports_named_by_title_are_named_by_year_for_the_answer(extractive):
 def test_a_sentence_after_a_list_is_not_shown_as_part_of_its_last_item(extractive):
     from assistant.outputs.render import answer_display_markdown
 
-    answer = extractive.ask("What steps does the 2017 report say all Member States can take?")
+    answer = extractive.ask("What do the 2015 and 2017 reports say Member States should do?")
     lines = answer_display_markdown(answer).split("\n")
     assert sum(line.startswith("- ") for line in lines) >= 5 and not lines[-1].startswith("- ")
     after_items = [nxt for line, nxt in zip(lines, lines[1:], strict=False) if line.startswith("- ")]

@@ -32,6 +32,7 @@ from ui.state import ChatSession, docs_in_scope, make_filters, model_status
 
 GUINEA = "Which commission of inquiry does the 2012 report give as an example of both pillar two and pillar three?"
 FOCAL = "What does the 2015 report say about national R2P focal points?"
+NETWORKS = "What does the 2015 report say about focal point networks and national strategies?"  # two paragraphs
 UNANSWERABLE = "What new priorities did the Secretary-General's 2018 report on R2P set out?"
 TODAY = date(2025, 9, 1)
 
@@ -59,7 +60,7 @@ def test_briefing_markdown_turns_citations_into_un_style_footnotes(extractive, d
 
 def test_briefing_items_reorder_edit_remove_and_repeat_as_ibid(extractive, docs):
     briefing = Briefing(title="R2P focal points")
-    first, second = item_from_answer(extractive.ask(GUINEA), docs), item_from_answer(extractive.ask(FOCAL), docs)
+    first, second = item_from_answer(extractive.ask(GUINEA), docs), item_from_answer(extractive.ask(NETWORKS), docs)
     briefing.add(first)
     briefing.add(second)
     briefing.move(second.id, -1)
@@ -166,7 +167,10 @@ def test_compare_gives_one_row_per_report_citing_only_that_report(extractive, do
         assert all(c.passage.unit.doc_id == row.doc.doc_id for c in row.answer.citations)
         assert row.answer.abstained or row.references
     table = compare_markdown(rows)
-    assert table.count("\n") == len(rows) + 1 and "| 2015 | A/69/981 |" in table and "para. 24" in table
+    assert table.count("\n") == len(rows) + 1
+    for year in ("2015", "2016", "2017"):  # the reports that speak of focal points answer with them
+        row = next(line for line in table.split("\n") if line.startswith(f"| {year} |"))
+        assert "focal point" in row.lower()
     item = comparison_item("focal points?", rows, docs)
     markers = [m for m, _ in item.references]
     assert markers == list(range(1, len(markers) + 1))  # renumbered across the rows

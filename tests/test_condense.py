@@ -122,9 +122,12 @@ def test_extractive_answer_prefers_the_better_ranked_paragraph_unless_a_lower_on
     # "prevention" is rarer among the sources than "warning", but one rarer word does not
     # outweigh four places lower in the retrieval order...
     assert compose(question, sources, max_sentences=1).endswith("[1]")
-    # ...while a sentence with both words does.
+    # ...nor does a sentence with both words that far down, for a question one paragraph answers...
     sources[4] = (5, "A/69/981, para. 54", "Warning and prevention go together.")
-    assert compose(question, sources, max_sentences=1).endswith("[5]")
+    assert compose(question, sources, max_sentences=1).endswith("[1]")
+    # ...while one place down it does.
+    sources[1], sources[4] = (2, "A/69/981, para. 51", "Warning and prevention go together."), sources[1]
+    assert compose(question, sources, max_sentences=1).endswith("[2]")
 
 
 class Rewriter(ReplyChatModel):

@@ -220,6 +220,11 @@ def mentions_several_reports(question: str) -> bool:
     return named >= 2 or bool(_COMPARE.search(question) and re.search(r"\breports\b", question, re.I))
 
 
+def traces_evolution(question: str) -> bool:
+    """Whether the question asks how something changed over the reports ("over the years", "trace how")."""
+    return bool(_EVOLUTION.search(question))
+
+
 def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
     """Turn a question into filters, a lookup or a compare plan, given the corpus."""
     by_year: dict[int, list[str]] = {}
@@ -240,7 +245,7 @@ def plan_query(question: str, docs: Sequence[DocInfo]) -> QueryPlan:
         doc_ids.append(dated[0].doc_id)
     doc_ids = list(dict.fromkeys(doc_ids))
     compare = len(doc_ids) >= 2 or bool(
-        not doc_ids and (_EVOLUTION.search(question) or (_COMPARE.search(question) and "report" in question.lower()))
+        not doc_ids and (traces_evolution(question) or (_COMPARE.search(question) and "report" in question.lower()))
     )
     lookup = _lookup(question, doc_ids)
     text = search_text(question, frozenset(by_year))
