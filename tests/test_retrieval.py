@@ -168,6 +168,8 @@ def test_a_span_of_years_compares_every_report_in_between(retriever):
     mixed = plan_query("How has the Assembly's informal dialogue developed from the 2012 report to 2017?",
                        retriever.documents())
     assert set(mixed.doc_ids) == set(plan.doc_ids) and mixed.compare
+    dashed = plan_query("How has the network of focal points grown over 2015-2017?", retriever.documents())
+    assert set(dashed.doc_ids) == {"A/69/981", "A/70/999-summary", "A/71/1016"} and dashed.compare
 
 
 def test_evolution_without_naming_reports_is_searched_in_every_report(retriever):

@@ -27,6 +27,7 @@ _REPORT_YEAR = re.compile(rf"\b{_REPORT_WORD}\s+(?:of|from|in|issued in|publishe
 _RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?({_YEAR})(?:\s+(?:report|one|document|summary))?"
                     rf"\s+(?:and|to|through|until)\s+(?:the\s+)?({_YEAR})\b", re.I)
 _SPAN = re.compile(r"\bfrom\b.*\b(?:to|through|until)\b", re.I)
+_DASHED = re.compile(rf"\b({_YEAR})\s*[-–]\s*({_YEAR})\b")  # "over 2015-2017", "2012–2017": a span
 _IN_YEAR = re.compile(rf"\bin\s+({_YEAR})\b", re.I)
 _SYMBOL = re.compile(r"\b([AS]/\d{2,3}/\d{2,4})\b")
 _PARA_OF = re.compile(
@@ -202,6 +203,9 @@ def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], lis
         # "from 2012 to 2017" spans the reports in between; "between the 2015 and 2017 reports" names two.
         inside = [y for y in sorted(corpus_years) if low < y < high] if _SPAN.search(match.group(0)) else []
         named.extend([low, *inside, high])
+    for match in _DASHED.finditer(question):
+        low, high = sorted(int(y) for y in match.groups())
+        named.extend([low, *(y for y in sorted(corpus_years) if low < y < high), high])
     for match in _IN_YEAR.finditer(question):
         if int(match.group(1)) in corpus_years and re.search(r"\breports?\b", question, re.I):
             named.append(int(match.group(1)))
