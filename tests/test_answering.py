@@ -35,7 +35,8 @@ def _refs(answer):
 
 
 def test_answer_cites_the_right_paragraph(extractive):
-    answer = extractive.ask("Which commission of inquiry does the 2012 report give as an example of both pillar two and pillar three?")
+    answer = extractive.ask(
+        "Which commission of inquiry does the 2012 report give as an example of both pillar two and pillar three?")
     assert not answer.abstained and answer.grounded
     assert "A/66/874, para. 12" in _refs(answer)
     assert "Guinea" in answer.text
@@ -44,7 +45,8 @@ def test_answer_cites_the_right_paragraph(extractive):
 
 
 def test_footnote_answer_cites_the_footnote_in_un_style(extractive):
-    answer = extractive.ask("Who first referred to the concept of the responsibility to protect, according to the 2012 report's footnote?")
+    answer = extractive.ask(
+        "Who first referred to the concept of the responsibility to protect, according to the 2012 report's footnote?")
     assert "A/66/874, footnote 1" in _refs(answer)  # the footnote itself, cited as the UN cites it
     assert "International Commission on Intervention and State Sovereignty (2001) was the first" in answer.text
     assert "(A/66/874, footnote 1)" in answer_markdown(answer)
@@ -72,7 +74,8 @@ def test_follow_up_is_condensed_and_answered_from_the_right_report(extractive):
 
 
 def test_compare_question_cites_both_reports(extractive):
-    answer = extractive.ask("How did the count of Security Council resolutions referring to R2P change between the 2015 and 2017 reports?")
+    answer = extractive.ask("How did the count of Security Council resolutions referring to R2P change between "
+                            "the 2015 and 2017 reports?")
     docs = {c.passage.unit.doc_id for c in answer.citations}
     assert docs == {"A/69/981", "A/71/1016"}
 

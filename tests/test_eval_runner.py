@@ -51,7 +51,8 @@ def test_json_report_holds_one_recomputable_record_per_question(report_run, smal
     cases = {c.id: c for c in load_cases(small_set)}
     results = []
     for q in report["questions"]:
-        as_passage = lambda p: ScoredPassage(p["doc"], p["para"], p["text"], tuple((f["n"], f["text"]) for f in p["footnotes"]))  # noqa: E731
+        as_passage = lambda p: ScoredPassage(  # noqa: E731
+            p["doc"], p["para"], p["text"], tuple((f["n"], f["text"]) for f in p["footnotes"]))
         results.append(score_case(cases[q["id"]], retrieved=[as_passage(p) for p in q["retrieved"]],
                                   cited=[as_passage(c) for c in q["citations"]],
                                   answer="" if q["abstained"] else q["answer"], abstained=q["abstained"], timings={}))

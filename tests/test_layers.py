@@ -26,7 +26,8 @@ def _modules() -> dict[str, Path]:
 def _imports(path: Path) -> set[str]:
     """Every module `path` imports, at the top or inside a function (TYPE_CHECKING ones left out)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    type_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+    type_only = {id(n) for node in ast.walk(tree)
+                 if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
                  for n in ast.walk(node)}
     found = set()
     for node in ast.walk(tree):

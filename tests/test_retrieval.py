@@ -23,7 +23,8 @@ def _cites(result, n=None):
 
 
 def test_guinea_commission_question_finds_para_12_in_top_3(retriever):
-    result = retriever.retrieve("Which commission of inquiry works as both pillar two prevention and a pillar three response?")
+    result = retriever.retrieve(
+        "Which commission of inquiry works as both pillar two prevention and a pillar three response?")
     assert ("A/66/874", "12") in _cites(result, 3)
 
 
@@ -41,7 +42,8 @@ def test_paragraph_reference_is_a_direct_lookup(retriever):
 
 
 def test_compare_question_represents_each_report(retriever):
-    result = retriever.retrieve("How did the count of Security Council resolutions referring to R2P change between the 2015 and 2017 reports?", k=4)
+    result = retriever.retrieve("How did the count of Security Council resolutions referring to R2P change between "
+                                "the 2015 and 2017 reports?", k=4)
     docs = [doc for doc, _ in _cites(result)]
     assert set(docs) == {"A/69/981", "A/71/1016"}
     assert ("A/69/981", "5") in _cites(result) and ("A/71/1016", "3") in _cites(result)
@@ -113,7 +115,8 @@ def test_langchain_retriever_round_trips_passages(retriever):
 
 def test_cli_corpus_and_retrieve_json_contract(ingested):
     env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir)}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "cli", *a], capture_output=True, text=True, env=env, check=True)  # noqa: E731
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "cli", *a], capture_output=True, text=True, env=env, check=True)
     corpus = {d["doc"]: d for d in json.loads(run("corpus", "--json").stdout)}
     assert {k: (v["numbered_paragraphs"], v["footnotes"]) for k, v in corpus.items()} == {
         "A/66/874": (61, 4), "A/69/981": (75, 23), "A/70/999-summary": (0, 0), "A/71/1016": (47, 23)}
@@ -143,7 +146,8 @@ def test_a_search_of_the_whole_corpus_finds_exactly_the_nearest_paragraphs(retri
     # questions, and not the same ones from one process to the next.
     snap = retriever.snapshot()
     owners, matrix = retriever.store.window_vectors([u.unit_id for u in snap.units])
-    for line in (Path(__file__).resolve().parents[1] / "evals" / "data" / "dev2.jsonl").read_text(encoding="utf-8").splitlines():
+    dev2 = Path(__file__).resolve().parents[1] / "evals" / "data" / "dev2.jsonl"
+    for line in dev2.read_text(encoding="utf-8").splitlines():
         question = json.loads(line)["question"]
         found, _ = retriever._dense(question, (), snap)
         best: dict[str, float] = {}
@@ -195,7 +199,8 @@ def test_a_percentage_asked_for_must_be_a_share_in_the_paragraphs_about_the_subj
         "What share of UN peacekeeping missions were mandated to protect civilians, according to the 2015 report?")
     assert missions.evidence.asks_for == ("a percentage or share",)  # "10 out of 16" answers it
     assert missions.evidence.facts_missing == () and not decide(missions).abstain
-    majority = retriever.retrieve("What proportion of member states agree with the core principles, per the 2016 summary?")
+    majority = retriever.retrieve(
+        "What proportion of member states agree with the core principles, per the 2016 summary?")
     assert majority.evidence.facts_missing == ()  # "the vast majority of UN member states"
 
 
@@ -286,7 +291,8 @@ def test_a_misspelt_word_is_searched_as_the_word_one_letter_away(retriever):
     assert (typed == lexical.scores("peacekeeping missions to protect civilians")).all()
     assert not lexical.scores("missons civilans").any()  # unread without respelling
     assert lexical.respelled("wiser") == "wiser"  # too short to guess: "wider"?
-    result = retriever.retrieve("how many un peacekeeping missons had a mandate to help host states protect civilans in 2015")
+    result = retriever.retrieve(
+        "how many un peacekeeping missons had a mandate to help host states protect civilans in 2015")
     assert _cites(result, 1) == [("A/69/981", "33")]
 
 

@@ -204,7 +204,8 @@ def test_replay_rescores_a_recorded_reply_with_the_recorded_timings(ingested, re
     ("NATO conducted a highly precise campaign.",  # a finding reported as established fact
      "The commission of inquiry found that NATO had conducted a highly precise campaign.", False),
     ("Parliaments could also consider steps taken to fulfil pillars two and three.",  # who "they" are is not given
-     "They could also consider steps taken in fulfilment of responsibilities relevant to pillars two and three.", False),
+     "They could also consider steps taken in fulfilment of responsibilities relevant to pillars two "
+     "and three.", False),
     ("The international community struggles to manage declining State control over territory.",  # drops the hedge
      "In some circumstances, the international community is also struggling to manage declining State control "
      "over its territory.", False),
