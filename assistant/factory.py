@@ -12,13 +12,18 @@ from vectorstore.embedder import Embedder
 from vectorstore.indexer import Indexer
 from vectorstore.retriever import HybridRetriever
 from vectorstore.store import ChromaStore, open_client
+from vectorstore.tuning import BASE_EMBEDDER, TUNED_EMBEDDER, tuned_path
 
-EMBEDDING_DIMS = {"sentence-transformers/all-MiniLM-L6-v2": 384, "all-MiniLM-L6-v2": 384}
+EMBEDDING_DIMS = {"sentence-transformers/all-MiniLM-L6-v2": 384, "all-MiniLM-L6-v2": 384, TUNED_EMBEDDER: 384}
 
 
 def build_embedder(settings: Settings) -> Embedder:
     """The sentence-transformers embedder named in the settings (loaded on first use)."""
-    return Embedder(settings.embedding_model, settings.embedding_batch_size)
+    if settings.embedding_model != TUNED_EMBEDDER:
+        return Embedder(settings.embedding_model, settings.embedding_batch_size)
+    missing = (f"the collection-tuned embedder is not built yet: run `r2p tune` (about 5 minutes; `make run` "
+               f"does it), or set R2P_EMBEDDING_MODEL={BASE_EMBEDDER} and re-ingest")
+    return Embedder(TUNED_EMBEDDER, settings.embedding_batch_size, tuned_path(settings.model_cache), missing)
 
 
 def build_store(settings: Settings, embedder: Embedder) -> ChromaStore:
@@ -29,7 +34,9 @@ def build_store(settings: Settings, embedder: Embedder) -> ChromaStore:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         client = open_client(path=str(settings.chroma_dir))
     dim = EMBEDDING_DIMS.get(settings.embedding_model) or embedder.dim
-    return ChromaStore(client, settings.collection_prefix, settings.embedding_model, dim)
+    # The tuned embedder's store lives beside MiniLM's: switching between them needs no rebuild.
+    prefix = settings.collection_prefix + ("_tuned" if settings.embedding_model == TUNED_EMBEDDER else "")
+    return ChromaStore(client, prefix, settings.embedding_model, dim)
 
 
 def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Indexer:

@@ -113,3 +113,39 @@ def retrieve(
     for p in result.passages:
         typer.echo(f"[{p.score:.4f}] {p.unit.citation}\n    {p.unit.text[:300]}\n")
 
+
+
+@app.command()
+def tune(
+    force: Annotated[bool, typer.Option("--force", help="Train again even if it is built.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Build the collection-tuned embedder (the default) from questions about the bundled reports."""
+    import time
+
+    from tqdm import tqdm
+
+    from assistant.settings import BUNDLED_REPORTS
+    from ingest.inputs import collect_inputs
+    from vectorstore.tuning import MIN_PAIRS, QUESTIONS, training_pairs, tuned_path
+    from vectorstore.tuning import tune as train
+
+    out = tuned_path(settings().model_cache)
+    if out.is_dir() and not force:
+        typer.echo(f"the tuned embedder is built: {out}")
+        return
+    pairs = training_pairs(collect_inputs([BUNDLED_REPORTS]).files)
+    if len(pairs) < MIN_PAIRS:
+        fail(f"only {len(pairs)} questions of {QUESTIONS} match a paragraph of {BUNDLED_REPORTS}; "
+             "restore the bundled reports (git checkout data/reports)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    bar = tqdm(unit="batch", disable=quiet, leave=False, desc="tuning the embedder")
+
+    def on_step(step: int, total: int) -> None:
+        bar.total = total
+        bar.update(1)
+
+    train(pairs, out, on_step)
+    bar.close()
+    typer.echo(f"tuned embedder saved to {out}: {len(pairs)} questions, {time.perf_counter() - started:.0f} s")

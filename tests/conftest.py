@@ -1,7 +1,13 @@
-"""Shared fixtures: real bundled reports, a real Chroma store and the packaged MiniLM."""
+"""Shared fixtures: real bundled reports, a real Chroma store and the packaged MiniLM.
+
+The suite runs on the packaged MiniLM, not the collection-tuned default (which takes
+minutes to train): `tests/test_tuning.py` trains a small one, and CI's eval gate runs
+the tuned default on dev.jsonl.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,8 +16,10 @@ import pytest
 from assistant.factory import build_embedder, build_indexer, build_retriever
 from assistant.settings import BUNDLED_REPORTS, Settings
 from vectorstore.indexer import expand_paths
+from vectorstore.tuning import BASE_EMBEDDER
 
 REPO = Path(__file__).resolve().parents[1]
+os.environ["R2P_EMBEDDING_MODEL"] = BASE_EMBEDDER  # subprocesses (the CLI, the app) inherit it
 
 
 @pytest.fixture(scope="session")

@@ -38,8 +38,17 @@ def _packaged_path(name: str) -> Path | None:
     return Path(package.get_model_path())
 
 
-def _load(name: str):  # -> SentenceTransformer
+def load_model(name: str):  # -> SentenceTransformer
+    """The model `name`: a local folder, the local Hugging Face cache, or the packaged copy."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from huggingface_hub.utils import disable_progress_bars
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    disable_progress_bars()  # "Loading weights", "Writing model shards"
 
     if Path(name).expanduser().is_dir():
         return SentenceTransformer(str(Path(name).expanduser()), device="cpu")
@@ -63,8 +72,10 @@ class Embedder:
     one encode anyway).
     """
 
-    def __init__(self, model_name: str, batch_size: int = 32) -> None:
-        self.model_name = model_name
+    def __init__(self, model_name: str, batch_size: int = 32, path: Path | None = None, missing: str = "") -> None:
+        self.model_name = model_name  # the name the store records
+        self.path = path  # where its weights are, when they are not found by name
+        self.missing = missing  # what to do when `path` does not exist yet
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.RLock()
@@ -75,13 +86,9 @@ class Embedder:
             return
         with self._lock:
             if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.set_verbosity_error()
-                hf_logging.disable_progress_bar()
-                self._model = _load(self.model_name)
+                if self.path is not None and not self.path.is_dir():
+                    raise EmbedderUnavailableError(self.missing or f"no embedding model at {self.path}")
+                self._model = load_model(str(self.path or self.model_name))
 
     @property
     def dim(self) -> int:

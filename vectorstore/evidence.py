@@ -112,20 +112,22 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
     texts = [t for t in texts if wanted <= set(tokenize(t))]
     if (pattern := _SAID_AS.get(kind)) is not None:
         return any(pattern.search(t) for t in texts)
-    if kind == "a date":  # in a sentence about the subject: one with the question's rarest words
-        rare = _rarest(question, lexical)
-        return any(_DATE.search(_without_references(sentence)) and rare & set(tokenize(sentence))
-                   for t in texts for sentence in split_sentences(t))
+    # A date, a person's name or the countries asked for stand in a sentence about the subject:
+    # one with the question's rarest words ("Kofi Annan" in a paragraph on the Special Advisers'
+    # office does not name the adviser asked about).
+    about = [s for t in texts for s in split_sentences(t) if _rarest(question, lexical) & set(tokenize(s))]
+    if kind == "a date":
+        return any(_DATE.search(_without_references(sentence)) for sentence in about)
     if kind == "a resolution":  # of the body the question names, if it names one
         council, assembly = re.search(r"\bCouncil\b", question), re.search(r"\bAssembly\b", question)
         patterns = [p for p, named in ((_COUNCIL_RESOLUTION, council), (_ASSEMBLY_RESOLUTION, assembly))
                     if named or not (council or assembly)]
         return any(p.search(t) for p in patterns for t in texts)
     if kind == "a person's name":
-        return any(_person_names(t) for t in texts)
-    if kind == "the countries' names":  # as many as it asks for ("which five countries"), in one paragraph
+        return any(_person_names(sentence) for sentence in about)
+    if kind == "the countries' names":  # as many as it asks for ("which five countries")
         wanted_count = _asked_number(_ASKS_COUNTRIES.search(question).group(1))
-        return any(len(countries_named(fold(t))) >= wanted_count for t in texts)
+        return any(len(countries_named(fold(sentence))) >= wanted_count for sentence in about)
     if kind == "a figure":
         nouns, verb = _counted(question)
         # A common noun ("people") is pinned down by its verb ("killed"); a specific one is not.

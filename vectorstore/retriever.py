@@ -59,6 +59,7 @@ class Evidence:
     no_such_paragraph: str = ""
     # A paragraph asked for by its number without naming a report, when several reports have it.
     which_report: str = ""
+    embedder: str = ""  # the model whose similarity scale dense_top is on
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class HybridRetriever:
         if first := _asked_first(plan, snap, scope):  # the paragraph asked for, or the reports' overviews
             ids = {u.unit_id for u in first}
             passages = ([snap.passage(u, 1.0) for u in first] + [p for p in passages if p.unit.unit_id not in ids])[:k]
-        evidence = _evidence(question, snap, dense_top, lexical)
+        evidence = replace(_evidence(question, snap, dense_top, lexical), embedder=self.embedder.model_name)
         if plan.lookup and plan.lookup not in snap.by_label:
             absent, placed = no_such_paragraph(plan.lookup, snap), snap.nearest(*plan.lookup)
         if which or absent:  # declined; the paragraphs with that number, or the closest, are the related reading
