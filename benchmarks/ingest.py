@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     files = expand_paths([args.reports])
     with work_dir(args.data_dir, "r2p-bench-ingest-") as data_dir:
-        settings = Settings(data_dir=data_dir)
+        settings = Settings(data_dir=data_dir, models_dir=Settings().model_cache)  # the tuned embedder
         embedder = build_embedder(settings)
         started = time.perf_counter()
         embedder.warm_up()

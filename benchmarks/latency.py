@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--limit", type=int, default=8, help="questions for the local model")
     parser.add_argument("--skip-local", action="store_true", help="only retrieval and the extractive answer")
     parser.add_argument("--data-dir", type=Path, help="data dir with (or to receive) the ingested reports")
-    parser.add_argument("--models-dir", type=Path, help="folder holding installed GGUF models")
+    parser.add_argument("--models-dir", type=Path, default=Settings().model_cache,
+                        help="folder holding installed GGUF models and the tuned embedder (default: the model cache)")
     parser.add_argument("--json", type=Path, help="write the JSON report here")
     args = parser.parse_args(argv)
 

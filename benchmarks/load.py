@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     questions = [case.question for case in load_cases(DEV_SET) if not case.history]
     with work_dir(args.data_dir, "r2p-bench-load-") as data_dir:
-        settings = Settings(data_dir=data_dir, chroma_url=args.chroma_url, model="extractive")
+        settings = Settings(data_dir=data_dir, chroma_url=args.chroma_url, model="extractive",
+                            models_dir=Settings().model_cache)  # the tuned embedder
         embedder = build_embedder(settings)
         embedder.warm_up()
         build_indexer(settings, embedder).ingest_files(expand_paths([settings.reports_dir]))

@@ -42,7 +42,7 @@ DEV_SET = Path(__file__).resolve().parents[1] / "evals" / "data" / "dev.jsonl"
 
 def build(size: int, data_dir: Path, corpus: SyntheticCorpus, real) -> dict:
     """Fill a new store with `size` synthetic paragraphs through the indexer."""
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, models_dir=Settings().model_cache)  # the tuned embedder
     indexer = Indexer(build_store(settings, real), RecordedEmbedder(real, corpus.vectors),
                       settings.retrieval.window_sentences)
     records: dict = {}
@@ -60,7 +60,7 @@ def build(size: int, data_dir: Path, corpus: SyntheticCorpus, real) -> dict:
 def probe(data_dir: Path, refresh: bool) -> dict:
     """In a fresh process: start-up, retrieval over the dev questions, memory, refresh."""
     started = time.perf_counter()
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, models_dir=Settings().model_cache)
     embedder = build_embedder(settings)
     embedder.warm_up()
     out: dict = {"model_load_s": round(time.perf_counter() - started, 2)}

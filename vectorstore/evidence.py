@@ -113,9 +113,11 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
     if (pattern := _SAID_AS.get(kind)) is not None:
         return any(pattern.search(t) for t in texts)
     # A date, a person's name or the countries asked for stand in a sentence about the subject:
-    # one with the question's rarest words ("Kofi Annan" in a paragraph on the Special Advisers'
-    # office does not name the adviser asked about).
-    about = [s for t in texts for s in split_sentences(t) if _rarest(question, lexical) & set(tokenize(s))]
+    # one with the question's rarest words, or with all the names it asks about ("Kofi Annan" in
+    # a paragraph on the Special Advisers' office does not name the adviser asked about).
+    rare = _rarest(question, lexical)
+    about = [s for t in texts for s in split_sentences(t)
+             if rare & set(tokenize(s)) or (wanted and wanted <= set(tokenize(s)))]
     if kind == "a date":
         return any(_DATE.search(_without_references(sentence)) for sentence in about)
     if kind == "a resolution":  # of the body the question names, if it names one
