@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from assistant.factory import build_embedder, build_indexer
-from assistant.settings import BUNDLED_REPORTS, Settings
-from benchmarks.measure import machine, markdown_table, rss_mb, work_dir, write_json
+from assistant.settings import BUNDLED_REPORTS
+from benchmarks.measure import machine, markdown_table, rss_mb, settings_in, work_dir, write_json
 from vectorstore.indexer import STAGES, IngestReport, expand_paths
 
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     files = expand_paths([args.reports])
     with work_dir(args.data_dir, "r2p-bench-ingest-") as data_dir:
-        settings = Settings(data_dir=data_dir, models_dir=Settings().model_cache)  # the tuned embedder
+        settings = settings_in(data_dir)
         embedder = build_embedder(settings)
         started = time.perf_counter()
         embedder.warm_up()

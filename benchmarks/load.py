@@ -22,7 +22,7 @@ from pathlib import Path
 from assistant.factory import build_assistant, build_embedder, build_indexer
 from assistant.records import Turn
 from assistant.settings import Settings
-from benchmarks.measure import machine, markdown_table, percentiles, rss_mb, work_dir, write_json
+from benchmarks.measure import machine, markdown_table, percentiles, rss_mb, settings_in, work_dir, write_json
 from evals.dataset import load_cases
 from vectorstore.indexer import expand_paths
 
@@ -75,8 +75,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     questions = [case.question for case in load_cases(DEV_SET) if not case.history]
     with work_dir(args.data_dir, "r2p-bench-load-") as data_dir:
-        settings = Settings(data_dir=data_dir, chroma_url=args.chroma_url, model="extractive",
-                            models_dir=Settings().model_cache)  # the tuned embedder
+        settings = settings_in(data_dir, chroma_url=args.chroma_url, model="extractive")
         embedder = build_embedder(settings)
         embedder.warm_up()
         build_indexer(settings, embedder).ingest_files(expand_paths([settings.reports_dir]))

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.settings import Settings
+
 
 def percentiles(values: Sequence[float], prefix: str = "") -> dict[str, float]:
     """p50, p95 and max of `values` (seconds), rounded; zeros for no values."""
@@ -105,3 +107,8 @@ def work_dir(path: Path | None, prefix: str) -> Iterator[Path]:
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def settings_in(data_dir: Path, **overrides) -> Settings:
+    """Settings with a scratch data dir that still find the installed models (GGUF, the tuned embedder)."""
+    return Settings(data_dir=data_dir, models_dir=Settings().model_cache, **overrides)

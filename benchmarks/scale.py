@@ -30,7 +30,7 @@ import numpy as np
 
 from assistant.factory import build_embedder, build_retriever, build_store
 from assistant.settings import BUNDLED_REPORTS, Settings
-from benchmarks.measure import machine, markdown_table, percentiles, rss_mb, work_dir, write_json
+from benchmarks.measure import machine, markdown_table, percentiles, rss_mb, settings_in, work_dir, write_json
 from benchmarks.recorded import RecordedEmbedder
 from benchmarks.synthetic import SyntheticCorpus, real_material
 from evals.dataset import load_cases
@@ -42,7 +42,7 @@ DEV_SET = Path(__file__).resolve().parents[1] / "evals" / "data" / "dev.jsonl"
 
 def build(size: int, data_dir: Path, corpus: SyntheticCorpus, real) -> dict:
     """Fill a new store with `size` synthetic paragraphs through the indexer."""
-    settings = Settings(data_dir=data_dir, models_dir=Settings().model_cache)  # the tuned embedder
+    settings = settings_in(data_dir)
     indexer = Indexer(build_store(settings, real), RecordedEmbedder(real, corpus.vectors),
                       settings.retrieval.window_sentences)
     records: dict = {}
@@ -60,7 +60,7 @@ def build(size: int, data_dir: Path, corpus: SyntheticCorpus, real) -> dict:
 def probe(data_dir: Path, refresh: bool) -> dict:
     """In a fresh process: start-up, retrieval over the dev questions, memory, refresh."""
     started = time.perf_counter()
-    settings = Settings(data_dir=data_dir, models_dir=Settings().model_cache)
+    settings = settings_in(data_dir)
     embedder = build_embedder(settings)
     embedder.warm_up()
     out: dict = {"model_load_s": round(time.perf_counter() - started, 2)}

@@ -1,8 +1,8 @@
 """Shared fixtures: real bundled reports, a real Chroma store and the packaged MiniLM.
 
 The suite runs on the packaged MiniLM, not the collection-tuned default (which takes
-minutes to train): `tests/test_tuning.py` trains a small one, and CI's eval gate runs
-the tuned default on dev.jsonl.
+minutes to train): `tests/test_tuning.py` trains a small one. CI's eval gate runs on the
+packaged MiniLM too (the Makefile's `gate`).
 """
 
 from __future__ import annotations

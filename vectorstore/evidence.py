@@ -112,23 +112,23 @@ def fact_found(kind: str, question: str, passages: Sequence[Passage], names: Seq
     texts = [t for t in texts if wanted <= set(tokenize(t))]
     if (pattern := _SAID_AS.get(kind)) is not None:
         return any(pattern.search(t) for t in texts)
-    # A date, a person's name or the countries asked for stand in a sentence about the subject:
-    # one with the question's rarest words, or with all the names it asks about ("Kofi Annan" in
-    # a paragraph on the Special Advisers' office does not name the adviser asked about).
-    rare = _rarest(question, lexical)
-    about = [s for t in texts for s in split_sentences(t)
-             if rare & set(tokenize(s)) or (wanted and wanted <= set(tokenize(s)))]
-    if kind == "a date":
-        return any(_DATE.search(_without_references(sentence)) for sentence in about)
     if kind == "a resolution":  # of the body the question names, if it names one
         council, assembly = re.search(r"\bCouncil\b", question), re.search(r"\bAssembly\b", question)
         patterns = [p for p, named in ((_COUNCIL_RESOLUTION, council), (_ASSEMBLY_RESOLUTION, assembly))
                     if named or not (council or assembly)]
         return any(p.search(t) for p in patterns for t in texts)
-    if kind == "a person's name":
-        return any(_person_names(sentence) for sentence in about)
-    if kind == "the countries' names":  # as many as it asks for ("which five countries")
-        wanted_count = _asked_number(_ASKS_COUNTRIES.search(question).group(1))
+    if kind in ("a date", "a person's name", "the countries' names"):
+        # In a sentence about the subject: one with the question's rarest words, or with all the
+        # names it asks about ("Kofi Annan" in a paragraph on the Special Advisers' office does
+        # not name the adviser asked about).
+        rare = _rarest(question, lexical)
+        about = [s for t in texts for s in split_sentences(t)
+                 if rare & set(tokenize(s)) or (wanted and wanted <= set(tokenize(s)))]
+        if kind == "a date":
+            return any(_DATE.search(_without_references(sentence)) for sentence in about)
+        if kind == "a person's name":
+            return any(_person_names(sentence) for sentence in about)
+        wanted_count = _asked_number(_ASKS_COUNTRIES.search(question).group(1))  # "which five countries"
         return any(len(countries_named(fold(sentence))) >= wanted_count for sentence in about)
     if kind == "a figure":
         nouns, verb = _counted(question)

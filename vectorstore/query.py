@@ -198,14 +198,13 @@ def _report_years(question: str, corpus_years: set[int]) -> tuple[list[int], lis
     for pattern in (_YEAR_REPORT, _REPORT_YEAR):
         for match in pattern.finditer(question):
             named.extend(_years(match.group(1)))
-    for match in _RANGE.finditer(question):
+    # "from 2012 to 2017" and "2012-2017" span the reports in between; "between the 2015 and 2017
+    # reports" names two.
+    ranges = [(m, bool(_SPAN.search(m.group(0)))) for m in _RANGE.finditer(question)]
+    for match, spans in ranges + [(m, True) for m in _DASHED.finditer(question)]:
         low, high = sorted(int(y) for y in match.groups())
-        # "from 2012 to 2017" spans the reports in between; "between the 2015 and 2017 reports" names two.
-        inside = [y for y in sorted(corpus_years) if low < y < high] if _SPAN.search(match.group(0)) else []
+        inside = [y for y in sorted(corpus_years) if low < y < high] if spans else []
         named.extend([low, *inside, high])
-    for match in _DASHED.finditer(question):
-        low, high = sorted(int(y) for y in match.groups())
-        named.extend([low, *(y for y in sorted(corpus_years) if low < y < high), high])
     for match in _IN_YEAR.finditer(question):
         if int(match.group(1)) in corpus_years and re.search(r"\breports?\b", question, re.I):
             named.append(int(match.group(1)))

@@ -135,7 +135,7 @@ class HybridRetriever:
         if first := _asked_first(plan, snap, scope):  # the paragraph asked for, or the reports' overviews
             ids = {u.unit_id for u in first}
             passages = ([snap.passage(u, 1.0) for u in first] + [p for p in passages if p.unit.unit_id not in ids])[:k]
-        evidence = replace(_evidence(question, snap, dense_top, lexical), embedder=self.embedder.model_name)
+        evidence = _evidence(question, snap, dense_top, lexical, self.embedder.model_name)
         if plan.lookup and plan.lookup not in snap.by_label:
             absent, placed = no_such_paragraph(plan.lookup, snap), snap.nearest(*plan.lookup)
         if which or absent:  # declined; the paragraphs with that number, or the closest, are the related reading
@@ -309,7 +309,8 @@ def _asked_first(plan: QueryPlan, snap: CorpusSnapshot, scope: tuple[str, ...]) 
     return [u for d in docs for u in snap.overview(d, 3 if len(docs) == 1 else 1)]
 
 
-def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float]) -> Evidence:
+def _evidence(question: str, snap: CorpusSnapshot, dense_top: float, lexical: dict[str, float],
+              embedder: str) -> Evidence:
     names = tuple(unknown_names(question, snap.vocabulary))
     years = tuple(sorted({d.year for d in snap.docs.values() if d.year}))
-    return Evidence(dense_top, max(lexical.values(), default=0.0), names, years)
+    return Evidence(dense_top, max(lexical.values(), default=0.0), names, years, embedder=embedder)

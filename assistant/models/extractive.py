@@ -89,13 +89,14 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in _overview(sources, max_sentences))
     # The question's words; "R2P" as the reports write it only if those find nothing.
     asked = without_wording_request(question)
-    candidates = (_candidates(question, tokenize(asked), sources)
-                  or _candidates(question, tokenize(spell_out(asked)), sources))
-    listed = asks_for_list(question)
+    listed, several = asks_for_list(question), mentions_several_reports(question)
+    one_paragraph = not (listed or several or traces_evolution(question))
+    candidates = (_candidates(question, tokenize(asked), sources, one_paragraph)
+                  or _candidates(question, tokenize(spell_out(asked)), sources, one_paragraph))
     candidates = [c for c in candidates if _says_something(c, sources, listed)]
     if not candidates:
         return NOT_ADDRESSED
-    if mentions_several_reports(question):
+    if several:
         chosen = _per_document_first(candidates, max_sentences)
     elif listed:
         chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
@@ -129,8 +130,12 @@ def _overview(sources: list[tuple[int, str, str]], size: int) -> list[tuple[int,
     return chosen
 
 
-def _candidates(question: str, words: list[str], sources: list[tuple[int, str, str]]) -> list[tuple]:
-    """(score, source, document, sentence) for every sentence holding some of `words`, best first."""
+def _candidates(question: str, words: list[str], sources: list[tuple[int, str, str]],
+                one_paragraph: bool = False) -> list[tuple]:
+    """(score, source, document, sentence) for every sentence holding some of `words`, best first.
+
+    For a question `one_paragraph` answers, scores follow the retrieval order by `FOCUS_DECAY`.
+    """
     terms = list(dict.fromkeys(words))
     df = {t: sum(1 for _, _, text in sources if t in set(tokenize(text))) for t in terms}
     weights = {t: 1.0 + math.log((1 + len(sources)) / (1 + df[t])) for t in terms if df[t]}
@@ -138,8 +143,7 @@ def _candidates(question: str, words: list[str], sources: list[tuple[int, str, s
     if context:  # a condensed follow-up: its own words say what is asked
         own = set(tokenize(own_words))
         weights = {t: w * (1.0 if t in own else CONTEXT_WEIGHT) for t, w in weights.items()}
-    focused = not (context or mentions_several_reports(question) or asks_for_list(question)
-                   or traces_evolution(question))
+    focused = one_paragraph and not context  # a condensed follow-up's retrieval order is the lead's too
     candidates = []
     for rank, (n, citation, text) in enumerate(sources):
         for position, sentence in enumerate(split_sentences(_body(text))):
