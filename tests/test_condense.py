@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.condense import ContextCondenser, LLMCondenser, split_context
@@ -179,3 +181,19 @@ def test_a_year_alone_after_a_question_about_a_report_asks_it_of_that_years_repo
     # Without a report in the previous question, a year is not a report's name.
     assert ContextCondenser().condense("and in 2017?", _history("What does paragraph 12 say?")) == (
         "After “What does paragraph 12 say?”: in 2017?")
+
+
+def test_compare_answer_quotes_each_reports_best_ranked_paragraph_over_a_lower_one_with_more_words():
+    question = "What do the 2012 and 2015 reports say about humanitarian action and access?"
+    sources = [
+        (1, "A/66/874, para. 44", "Humanitarian access must be kept open in every crisis."),
+        (2, "A/69/981, para. 23", "Humanitarian access is denied too often by parties to conflict."),
+        (3, "A/66/874, para. 9", "Resources for this work remain scarce."),
+        (4, "A/69/981, para. 15", "Regional offices share information."),
+        (5, "A/66/874, para. 30", "Humanitarian action and access are part of the wider response."),
+        (6, "A/69/981, para. 40", "Humanitarian action depends on access and on funding."),
+    ]
+    # Each report's answer comes from its first paragraph in retrieval: a paragraph two places
+    # lower in the same report needs far more of the question's words than one more.
+    answer = compose(question, sources)
+    assert re.findall(r"\[\d\]", answer) == ["[1]", "[2]"]
