@@ -23,6 +23,7 @@ from vectorstore.records import Passage
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?:\s*\[[\d,;\s–-]+\])*(?=\s+[A-Z“\"(\-•*\d])")
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
 _DECIMAL = re.compile(r"\d+\.\d+")
+_FOOTNOTE_REF = re.compile(r"\b[Ff]ootnote (\d+)\b")  # a reference, checked against the cited footnotes
 _COMMON_NAMES = {"UN", "SG", "R2P", "RtoP", "UNSC", "UNGA", "The", "This", "These", "However"}
 _NO_BREAK = re.compile(r"^(?:paras?|e\.g|i\.e|No|Nos|Art|arts?|vol|pp?|cf|Mr|Ms|Mrs|Dr|St|[A-Z])\.$")
 _NAME = re.compile(r"(?<=[a-z,;:’'\)] )(?:[A-Z][a-zA-Z’'-]{2,}|[A-Z]{2,})"
@@ -102,6 +103,13 @@ def claims(sentence: str) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
+def footnote_numbers(passage: Passage) -> set[int]:
+    """The footnotes a passage carries, or is ("fn3")."""
+    label = passage.unit.label
+    own = {int(label[2:])} if label.startswith("fn") and label[2:].isdigit() else set()
+    return own | {n for n, _ in passage.footnote_texts}
+
+
 def source_text(passage: Passage) -> str:
     """A passage's text, footnotes, reference and year, normalised for matching claims."""
     # The report's own year and reference count as support ("the 2015 report says ...").
@@ -148,12 +156,15 @@ def verify(answer: str, sources: list[Passage] | tuple[Passage, ...]) -> Verific
 
     text = MARKER_GROUP.sub(keep_valid, answer).strip()
     texts = [source_text(p) for p in sources]
+    notes = [footnote_numbers(p) for p in sources]
     cited: list[int] = []
     flagged: list[str] = []
     for sentence in split_answer_sentences(text):
         markers = cited_numbers(sentence)
         cited.extend(markers)
         support = " ".join(texts[n - 1] for n in markers)
-        if any(not pattern.search(support) for _, pattern in claims(sentence)):
+        # "Footnote 20" must be a footnote of a cited paragraph, not a figure found in its text.
+        refs = {int(n) for n in _FOOTNOTE_REF.findall(sentence)} - {f for n in markers for f in notes[n - 1]}
+        if refs or any(not pattern.search(support) for _, pattern in claims(_FOOTNOTE_REF.sub("footnote", sentence))):
             flagged.append(sentence)
     return Verification(text, tuple(dict.fromkeys(cited)), tuple(flagged), tuple(dict.fromkeys(removed)))

@@ -408,3 +408,21 @@ def test_a_sentence_after_a_list_is_not_shown_as_part_of_its_last_item(extractiv
 def test_a_compare_question_naming_reports_by_symbol_quotes_each_of_them(extractive):
     answer = extractive.ask("How do A/66/874 and A/69/981 position UN peacekeeping within the pillar framework?")
     assert {c.reference.split(",")[0] for c in answer.citations} == {"A/66/874", "A/69/981"}
+
+
+def test_a_which_question_quotes_the_footnote_that_names_what_the_paragraph_announces(extractive):
+    # A/69/981 para. 31 says "seven particular capacities"; its footnote 20 names them.
+    answer = extractive.ask("The 2015 report says seven capacities mitigate atrocity risk. Which are they?")
+    assert "A/69/981, para. 31" in _refs(answer)
+    assert "Footnote 20: The seven inhibitors include a professional and accountable security sector" in answer.text
+    assert answer.grounded and not answer.flagged
+
+
+def test_a_footnote_number_the_cited_paragraph_does_not_carry_is_flagged(extractive):
+    question = "The 2015 report says seven capacities mitigate atrocity risk. Which are they?"
+    sources = extractive.retriever.retrieve(question).passages
+    cited = next(i for i, p in enumerate(sources, 1) if p.unit.label == "31" and p.unit.doc_id == "A/69/981")
+    right = f"Footnote 20: The seven inhibitors include a professional and accountable security sector [{cited}]."
+    wrong = f"Footnote 21: The seven inhibitors include a professional and accountable security sector [{cited}]."
+    assert not _with_model(extractive, [right]).ask(question).flagged
+    assert _with_model(extractive, [wrong]).ask(question).flagged
