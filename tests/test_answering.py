@@ -426,3 +426,13 @@ def test_a_footnote_number_the_cited_paragraph_does_not_carry_is_flagged(extract
     wrong = f"Footnote 21: The seven inhibitors include a professional and accountable security sector [{cited}]."
     assert not _with_model(extractive, [right]).ask(question).flagged
     assert _with_model(extractive, [wrong]).ask(question).flagged
+
+
+def test_a_list_question_is_answered_with_the_list_the_first_paragraph_holds(extractive):
+    # A/71/1016 para. 45: "All Member States can:" and five bullets. Para. 46's "five initiatives"
+    # share more of the question's words, but retrieval put para. 45 first and its list has five items.
+    answer = extractive.ask("Which five actions can all Member States take, in the 2017 report?")
+    assert _refs(answer) == ["A/71/1016, para. 45"]
+    lines = answer.text.splitlines()
+    assert lines[0] == "All Member States can: [1]"
+    assert [line.split(" ")[1] for line in lines[1:]] == ["Appoint", "Sign,", "Issue", "Conduct", "Establish"]

@@ -180,6 +180,10 @@ def _candidates(question: str, words: list[str], sources: list[tuple[int, str, s
 def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
     """The list the sources open with when it has as many items as the question asks for, else [].
 
+    A list question whose first paragraph holds a list of its own ("All Member States can:"
+    and its bullets) is answered with that list, if it has as many items as the question
+    asks for (when it says).
+
     Retrieval puts a list of the size asked for ("What three reasons ...") first: its
     announcement ("... five prerequisites.") and its items, or a run of enumerated
     paragraphs ("First, ...", "Second, ..."), all from one report. An announcement counts
@@ -187,10 +191,15 @@ def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tu
     reviews"). The answer is then the announcement and the opening sentence of each item,
     whatever words the question shares with other paragraphs.
     """
-    count = asked_count(question)
-    if not count or len(sources) < count:
+    if not sources or not asks_for_list(question):
         return []
     bodies = [_body(text) for _, _, text in sources]
+    count = asked_count(question)
+    if (own := _own_list(bodies[0])) and len(own[1]) == (count or len(own[1])):
+        head, bullets = own  # the first paragraph announces the list and holds it: "All Member States can:"
+        return [(sources[0][0], head)] + [(sources[0][0], "- " + item) for item in bullets]
+    if not count or len(sources) < count:
+        return []
     same_noun = tokenize(announced_noun(bodies[0])) == tokenize(asked_noun(question))
     if announced_count(bodies[0]) == count and same_noun and len(sources) > count:
         head, items = [(sources[0][0], split_sentences(bodies[0])[-1])], range(1, count + 1)
@@ -202,6 +211,17 @@ def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tu
         return []
     openings = [(sources[i][0], split_sentences(bodies[i])) for i in items]
     return head + [(n, "- " + sentences[0].lstrip("- ").strip()) for n, sentences in openings if sentences]
+
+
+def _own_list(body: str) -> tuple[str, list[str]] | None:
+    """A paragraph's own list: its sentence ending in ":" and the bulleted items after it (two or more)."""
+    sentences = split_sentences(body)
+    for i, sentence in enumerate(sentences):
+        if sentence.rstrip().endswith(":"):
+            items = [s.lstrip("- ").strip() for s in sentences[i + 1:] if _ITEM.match(s)]
+            if len(items) >= 2:
+                return sentence.lstrip("- ").strip(), items
+    return None
 
 
 def _own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
