@@ -5,7 +5,10 @@ reads the numbered sources and the question from the prompt, scores every senten
 the question terms it contains (rarer terms weigh more; a sentence from a lower source
 needs more of them), and returns the best few sentences verbatim, each followed by its
 source marker. For a question about several reports, the best sentence of each report is
-taken first, so every report is shown. Deterministic and instant.
+taken first, so every report is shown, each from its own best-ranked paragraphs. Lists are
+quoted as the reports set them out (`assistant.models.quoted_lists`); for a "which ..."
+question, the footnotes of a quoted paragraph that name what it announces come after it.
+Deterministic and instant.
 """
 
 from __future__ import annotations
@@ -17,17 +20,20 @@ from collections import Counter
 from langchain_core.messages import BaseMessage
 
 from assistant.condense import split_context
+from assistant.models.quoted_lists import (
+    ITEM_SCORE,
+    doc_of,
+    leading_list,
+    list_items,
+    own_items,
+    own_text,
+    says_something,
+    with_own_items,
+)
 from assistant.models.reply import ReplyChatModel
 from assistant.verify import join_sentences
 from vectorstore.lexical import tokenize
-from vectorstore.lists import (
-    announced_count,
-    announced_noun,
-    asked_count,
-    asked_noun,
-    asks_for_list,
-    opens_with_ordinal,
-)
+from vectorstore.lists import asks_for_list
 from vectorstore.query import (
     asks_for_summary,
     asks_for_the_paragraph,
@@ -60,29 +66,17 @@ PER_REPORT = 2  # sentences a compare answer may quote of each report (at 0.6 of
 MAX_SENTENCES = 5  # ... within this, the most any answer quotes unless a list is asked for
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (the source shows all of it)
-MAX_ITEMS = 8  # items quoted after a sentence that announces a list
-_ITEM_SCORE = -1.0  # the score of an item of a list quoted whole: it is set out as a bullet
 _FOOTNOTE = re.compile(r"\n  Footnote (\d+): (.*)")  # as `assistant.prompts.source_body` attaches them
 # A question asking which things (not how many): a quoted paragraph's footnote that shares a
 # word with it is quoted too, since the reports' footnotes name what a sentence announces
 # (resolutions, instruments, "the seven inhibitors"). Terms per gold: dev 0.77 -> 0.78, dev2
 # 0.58 -> 0.62, probe4 0.61 -> 0.65, probe6 0.45 -> 0.48; nothing else moved (README, ninth round).
 _ASKS_WHICH = re.compile(r"\b(?:which|what (?:are|were)|name)\b", re.I)
-_ITEM = re.compile(r"^(?:[-•]\s|\(?[a-z0-9]{1,2}[.)]\s)")  # "- Appoint ...", "1. Strengthen ...", "(a) ..."
-
-
-def _doc_of(citation: str) -> str:
-    return citation.split(",")[0]
 
 
 def _names(citation: str, label: str) -> bool:
     """Whether a source's citation ("A/69/981, para. 12") is of the paragraph or footnote ("fn3") `label`."""
     return citation.endswith(f", footnote {label[2:]}" if label.startswith("fn") else f", para. {label}")
-
-
-def _body(text: str) -> str:
-    """A source's own text, without the footnotes `assistant.prompts.source_body` attaches after it."""
-    return text.split("\n  Footnote ")[0]
 
 
 def _score(sentence: str, terms: dict[str, float]) -> float:
@@ -92,11 +86,11 @@ def _score(sentence: str, terms: dict[str, float]) -> float:
 
 def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: int = 3) -> str:
     """Pick the sentences that best answer `question` from `(n, citation, text)` sources."""
-    if leading := _leading_list(question, sources):
+    if leading := leading_list(question, sources):
         return join_sentences([f"{_ensure_stop(sentence)} [{n}]" for n, sentence in leading])
     if (label := asks_for_the_paragraph(question)) and sources and _names(sources[0][1], label):
         n, _, text = sources[0]  # retrieval put the paragraph asked for first
-        sentences = [s.lstrip("- ").strip() for s in split_sentences(_body(text))[:WHOLE_PARAGRAPH]]
+        sentences = [s.lstrip("- ").strip() for s in split_sentences(own_text(text))[:WHOLE_PARAGRAPH]]
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for sentence in sentences if sentence)
     if asks_for_summary(question) and sources:
         return " ".join(f"{_ensure_stop(sentence)} [{n}]" for n, sentence in _overview(sources, max_sentences))
@@ -107,7 +101,7 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     focus = "retrieval" if one_paragraph else "report" if several else None
     candidates = (_candidates(question, tokenize(asked), sources, focus)
                   or _candidates(question, tokenize(spell_out(asked)), sources, focus))
-    candidates = [c for c in candidates if _says_something(c, sources, listed)]
+    candidates = [c for c in candidates if says_something(c, sources, listed)]
     if not candidates:
         return NOT_ADDRESSED
     if several:
@@ -118,14 +112,14 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     else:  # the best paragraph's sentences; another paragraph's only if it is as strong
         best = candidates[0]
         chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
-    announced = next((c for c in chosen if _own_items(c, sources)), None)
+    announced = next((c for c in chosen if own_items(c, sources)), None)
     if listed and announced:  # the list asked for, whole in one paragraph: it is the answer
         chosen = [announced]
-    chosen = _with_own_items(chosen, sources) + (_list_items(chosen, sources) if listed else [])
+    chosen = with_own_items(chosen, sources) + (list_items(chosen, sources) if listed else [])
     if _ASKS_WHICH.search(asked) and not several:  # "which resolutions", "what are they"
         chosen = _with_footnotes(chosen, sources, tokenize(asked))
     chosen.sort(key=lambda c: (c[1], sources[[s[0] for s in sources].index(c[1])][2].find(c[3][:40])))
-    return join_sentences([f"{'- ' if score == _ITEM_SCORE else ''}{_ensure_stop(sentence)} [{n}]"
+    return join_sentences([f"{'- ' if score == ITEM_SCORE else ''}{_ensure_stop(sentence)} [{n}]"
                            for score, n, _, sentence in chosen])
 
 
@@ -135,13 +129,13 @@ def _overview(sources: list[tuple[int, str, str]], size: int) -> list[tuple[int,
     Of one report, its first `size` paragraphs; of several, one paragraph each (the
     first repeated report ends them).
     """
-    docs = [_doc_of(citation) for _, citation, _ in sources]
+    docs = [doc_of(citation) for _, citation, _ in sources]
     one = len(docs) > 1 and docs[0] == docs[1]
     chosen = []
     for i, (n, _, text) in enumerate(sources[:size] if one else sources):
         if not one and docs[i] in docs[:i]:
             break
-        opening = next((s for s in split_sentences(_body(text)) if not s.rstrip().endswith(":")), "")
+        opening = next((s for s in split_sentences(own_text(text)) if not s.rstrip().endswith(":")), "")
         if opening:
             chosen.append((n, opening.lstrip("- ").strip()))
     return chosen
@@ -166,117 +160,15 @@ def _candidates(question: str, words: list[str], sources: list[tuple[int, str, s
     decay = None if context else {"retrieval": FOCUS_DECAY, "report": REPORT_DECAY}.get(focus or "")
     candidates, places = [], Counter()
     for rank, (n, citation, text) in enumerate(sources):
-        doc = _doc_of(citation)
+        doc = doc_of(citation)
         place = rank if focus == "retrieval" else places[doc]
         places[doc] += 1
-        for position, sentence in enumerate(split_sentences(_body(text))):
+        for position, sentence in enumerate(split_sentences(own_text(text))):
             overlap = _score(sentence, weights)
             score = (overlap * decay**place if decay else overlap - RANK_PENALTY * rank) - 0.01 * position
             if score > 0 and len(sentence.split()) > 2:  # not a list marker ("Four.") or heading on its own
                 candidates.append((score, n, doc, sentence.lstrip("- ").strip()))
     return sorted(candidates, key=lambda c: -c[0])
-
-
-def _leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
-    """The list the sources open with when it has as many items as the question asks for, else [].
-
-    A list question whose first paragraph holds a list of its own ("All Member States can:"
-    and its bullets) is answered with that list, if it has as many items as the question
-    asks for (when it says).
-
-    Retrieval puts a list of the size asked for ("What three reasons ...") first: its
-    announcement ("... five prerequisites.") and its items, or a run of enumerated
-    paragraphs ("First, ...", "Second, ..."), all from one report. An announcement counts
-    only if it names what the question counts ("three challenges" is no list of "three
-    reviews"). The answer is then the announcement and the opening sentence of each item,
-    whatever words the question shares with other paragraphs.
-    """
-    if not sources or not asks_for_list(question):
-        return []
-    bodies = [_body(text) for _, _, text in sources]
-    count = asked_count(question)
-    if (own := _own_list(bodies[0])) and len(own[1]) == (count or len(own[1])):
-        head, bullets = own  # the first paragraph announces the list and holds it: "All Member States can:"
-        return [(sources[0][0], head)] + [(sources[0][0], "- " + item) for item in bullets]
-    if not count or len(sources) < count:
-        return []
-    same_noun = tokenize(announced_noun(bodies[0])) == tokenize(asked_noun(question))
-    if announced_count(bodies[0]) == count and same_noun and len(sources) > count:
-        head, items = [(sources[0][0], split_sentences(bodies[0])[-1])], range(1, count + 1)
-    elif all(opens_with_ordinal(body) for body in bodies[:count]):
-        head, items = [], range(count)
-    else:
-        return []
-    if len({_doc_of(sources[i][1]) for i in [0, *items]}) > 1:
-        return []
-    openings = [(sources[i][0], split_sentences(bodies[i])) for i in items]
-    return head + [(n, "- " + sentences[0].lstrip("- ").strip()) for n, sentences in openings if sentences]
-
-
-def _own_list(body: str) -> tuple[str, list[str]] | None:
-    """A paragraph's own list: its sentence ending in ":" and the bulleted items after it (two or more)."""
-    sentences = split_sentences(body)
-    for i, sentence in enumerate(sentences):
-        if sentence.rstrip().endswith(":"):
-            items = [s.lstrip("- ").strip() for s in sentences[i + 1:] if _ITEM.match(s)]
-            if len(items) >= 2:
-                return sentence.lstrip("- ").strip(), items
-    return None
-
-
-def _own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
-    """The items after a sentence that announces a list ("All Member States can:") in its own paragraph.
-
-    The bulleted or numbered lines that follow it; [] when the sentence announces nothing.
-    """
-    if not cand[3].endswith(":"):
-        return []
-    body = _source_body(cand, sources)
-    tail = cand[3][-40:]
-    if (end := body.find(tail)) < 0:
-        return []
-    return [s.lstrip("- ").strip() for s in split_sentences(body[end + len(tail):]) if _ITEM.match(s)]
-
-
-def _says_something(cand: tuple, sources: list[tuple[int, str, str]], listed: bool) -> bool:
-    """False for a sentence that announces a list whose items are not in its paragraph.
-
-    Alone it says nothing, unless the question asks for a list and the items may be the
-    paragraphs retrieval put after it (`_list_items`).
-    """
-    if not cand[3].endswith(":") or _own_items(cand, sources):
-        return True
-    return listed and bool(announced_count(_source_body(cand, sources)))
-
-
-def _source_body(cand: tuple, sources: list[tuple[int, str, str]]) -> str:
-    """The own text of the source a candidate sentence comes from."""
-    return _body(next(text for n, _, text in sources if n == cand[1]))
-
-
-def _with_own_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
-    """`chosen` with each sentence that announces a list followed by its items (`_own_items`)."""
-    out: list[tuple] = []
-    for cand in chosen:
-        out += [cand, *((_ITEM_SCORE, cand[1], cand[2], item) for item in _own_items(cand, sources)[:MAX_ITEMS])]
-    return out
-
-
-def _list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
-    """The opening sentence of each item of a list that a chosen source announces ("three challenges:").
-
-    Retrieval puts a list's items right after the paragraph that announces them.
-    """
-    numbers = [n for n, _, _ in sources]
-    extra: list[tuple] = []
-    for n in dict.fromkeys(c[1] for c in chosen):
-        index = numbers.index(n)
-        count = announced_count(_body(sources[index][2]))
-        for item_n, citation, text in sources[index + 1 : index + 1 + (count or 0)]:
-            first = split_sentences(_body(text))
-            if first and item_n not in {c[1] for c in chosen + extra}:
-                extra.append((_ITEM_SCORE, item_n, _doc_of(citation), first[0].lstrip("- ").strip()))
-    return extra
 
 
 def _per_document_first(candidates: list[tuple], limit: int) -> list[tuple]:
