@@ -77,7 +77,7 @@ def _own_list(body: str) -> tuple[str, list[str]] | None:
     sentences = split_sentences(body)
     for i, sentence in enumerate(sentences):
         if sentence.rstrip().endswith(":"):
-            items = [s.lstrip("- ").strip() for s in sentences[i + 1:] if _ITEM.match(s)]
+            items = _items(sentences[i + 1:])
             if len(items) >= 2:
                 return sentence.lstrip("- ").strip(), items
     return None
@@ -94,7 +94,12 @@ def own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
     tail = cand[3][-40:]
     if (end := body.find(tail)) < 0:
         return []
-    return [s.lstrip("- ").strip() for s in split_sentences(body[end + len(tail):]) if _ITEM.match(s)]
+    return _items(split_sentences(body[end + len(tail):]))
+
+
+def _items(sentences: list[str]) -> list[str]:
+    """The bulleted or numbered items among `sentences`, without their bullets."""
+    return [s.lstrip("- ").strip() for s in sentences if _ITEM.match(s)]
 
 
 def says_something(cand: tuple, sources: list[tuple[int, str, str]], listed: bool) -> bool:
