@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from vectorstore.records import Passage
 
 SYSTEM_PROMPT = """You answer questions about the UN Secretary-General's reports on the responsibility to protect (R2P), using only the numbered sources given with each question.
@@ -22,9 +24,23 @@ Last user message: {question}
 Standalone question:"""
 
 
+_FOOTNOTE_MARK = "\n  Footnote "
+_FOOTNOTE = re.compile(r"\n  Footnote (\d+): (.*)")
+
+
 def source_body(passage: Passage) -> str:
     """A passage's text followed by its footnotes, as sources show it (and the extractive model reads it)."""
-    return passage.unit.text + "".join(f"\n  Footnote {n}: {text}" for n, text in passage.footnote_texts)
+    return passage.unit.text + "".join(f"{_FOOTNOTE_MARK}{n}: {text}" for n, text in passage.footnote_texts)
+
+
+def own_text(body: str) -> str:
+    """A source body's own text, without the footnotes `source_body` attaches after it."""
+    return body.split(_FOOTNOTE_MARK)[0]
+
+
+def footnotes_in(body: str) -> list[tuple[str, str]]:
+    """(number, text) of each footnote `source_body` attached to a source body."""
+    return _FOOTNOTE.findall(body)
 
 
 def format_sources(passages: list[Passage] | tuple[Passage, ...]) -> str:

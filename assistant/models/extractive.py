@@ -26,11 +26,11 @@ from assistant.models.quoted_lists import (
     leading_list,
     list_items,
     own_items,
-    own_text,
     says_something,
     with_own_items,
 )
 from assistant.models.reply import ReplyChatModel
+from assistant.prompts import footnotes_in, own_text
 from assistant.verify import join_sentences
 from vectorstore.lexical import tokenize
 from vectorstore.lists import asks_for_list
@@ -66,7 +66,6 @@ PER_REPORT = 2  # sentences a compare answer may quote of each report (at 0.6 of
 MAX_SENTENCES = 5  # ... within this, the most any answer quotes unless a list is asked for
 SECOND_SOURCE = 0.85  # a second paragraph is cited when its best sentence scores this close to the best
 WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (the source shows all of it)
-_FOOTNOTE = re.compile(r"\n  Footnote (\d+): (.*)")  # as `assistant.prompts.source_body` attaches them
 # A question asking which things (not how many): a quoted paragraph's footnote that shares a
 # word with it is quoted too, since the reports' footnotes name what a sentence announces
 # (resolutions, instruments, "the seven inhibitors"). Terms per gold: dev 0.77 -> 0.78, dev2
@@ -198,7 +197,7 @@ def _with_footnotes(chosen: list[tuple], sources: list[tuple[int, str, str]], wo
     out = list(chosen)
     for n in dict.fromkeys(c[1] for c in chosen):
         first = next(c for c in chosen if c[1] == n)
-        for number, note in _FOOTNOTE.findall(texts[n]):
+        for number, note in footnotes_in(texts[n]):
             if asked & set(tokenize(note)) and not any(note[:40] in c[3] for c in chosen):
                 for i, sentence in enumerate(split_sentences(note)):
                     out.append((first[0], n, first[2], f"Footnote {number}: {sentence}" if i == 0 else sentence))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.prompts import own_text
 from vectorstore.lexical import tokenize
 from vectorstore.lists import (
     announced_count,
@@ -29,11 +30,6 @@ _ITEM = re.compile(r"^(?:[-•]\s|\(?[a-z0-9]{1,2}[.)]\s)")  # "- Appoint ...", 
 def doc_of(citation: str) -> str:
     """The document of a source's citation ("A/69/981, para. 12" -> "A/69/981")."""
     return citation.split(",")[0]
-
-
-def own_text(text: str) -> str:
-    """A source's own text, without the footnotes `assistant.prompts.source_body` attaches after it."""
-    return text.split("\n  Footnote ")[0]
 
 
 def leading_list(question: str, sources: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
