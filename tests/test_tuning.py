@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -67,3 +68,16 @@ def test_nothing_close_is_judged_on_the_scale_of_the_embedder_that_measured_it(r
         evidence = replace(found.evidence, dense_top=between, embedder=embedder)
         rules[embedder] = decide(replace(found, evidence=evidence)).rule
     assert rules == {BASE_EMBEDDER: "far", TUNED_EMBEDDER: ""}
+
+
+def test_when_bm25_finds_few_question_words_the_tuned_embedders_similarity_weighs_more(retriever):
+    # Paragraph a is the closest in meaning; b shares the question's words and is nearly as close.
+    dense, lexical = {"a": 1.0, "b": 0.8, "c": 0.0}, {"a": 0.0, "b": 1.0, "c": 0.5}
+    tuned = copy.copy(retriever)
+    tuned.embedder = copy.copy(retriever.embedder)
+    tuned.embedder.model_name = TUNED_EMBEDDER
+    firsts = {}
+    for name, searcher in ((BASE_EMBEDDER, retriever), (TUNED_EMBEDDER, tuned)):
+        weak, strong = searcher._fuse(dense, lexical, coverage=0.3), searcher._fuse(dense, lexical, coverage=0.9)
+        firsts[name] = (max(weak, key=weak.get), max(strong, key=strong.get))
+    assert firsts == {BASE_EMBEDDER: ("b", "b"), TUNED_EMBEDDER: ("a", "b")}
