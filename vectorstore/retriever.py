@@ -254,13 +254,10 @@ FOOTNOTE_WEIGHT = 0.5
 # Added to the fused score (in [0, 1]) of the paragraphs that use a phrase the question quotes
 # (1.0 lowered dev R@1 q 0.76 -> 0.75; 0.2 and 0.5 the same on dev and dev2).
 PHRASE_BONUS = 0.5
-# Below this share of the question's words in the best BM25 paragraph, dense similarity leads.
+# Below this share of the question's words in the best BM25 paragraph, dense similarity leads; more for the tuned
+# embedder, trained on questions worded otherwise than their paragraphs (MiniLM lost at 0.9: README, tenth round).
 WEAK_LEXICAL = 0.4
 PARAPHRASE_DENSE_WEIGHT = 0.8
-# The collection-tuned embedder was trained on questions in other words than their paragraphs':
-# it earns more trust there. At 0.9 (0.8 and 1.0 measured too) recall@5 per gold rose on dev2
-# 0.74 -> 0.77, probe3 0.89 -> 0.91 and probe6 0.88 -> 0.90, citation precision on dev 0.78 ->
-# 0.79, dev2 0.64 -> 0.66 and probe6 0.53 -> 0.57 (README, tenth round); MiniLM lost at 0.9.
 PARAPHRASE_DENSE_WEIGHTS = {TUNED_EMBEDDER: 0.9}
 
 
