@@ -25,7 +25,7 @@ Standalone question:"""
 
 
 _FOOTNOTE_MARK = "\n  Footnote "
-_FOOTNOTE = re.compile(r"\n  Footnote (\d+): (.*)")
+_FOOTNOTE = re.compile(re.escape(_FOOTNOTE_MARK) + r"(\d+): (.*)")
 
 
 def source_body(passage: Passage) -> str:
