@@ -5,7 +5,8 @@ do not cover, so the decision is not left to them. The rules, calibrated on the 
 set's unanswerable questions (see the README's evaluation section):
 - the question names a report the corpus does not hold ("the 2018 report");
 - it names something (a person, a country, a group) that no document mentions;
-- nothing in the corpus is even close (best window similarity below a floor);
+- nothing in the corpus is even close (best window similarity below the floor of the
+  embedder that measured it, `vectorstore.calibration`);
 - it asks for a figure, sum, date, vote, person's name, resolution, court's sentence or
   a number of countries ("which five countries") that none of the paragraphs about its
   subject contains (the retriever's
@@ -20,12 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vectorstore.calibration import calibration
 from vectorstore.retriever import Evidence, RetrievalResult
-from vectorstore.tuning import TUNED_EMBEDDER
-
-DENSE_FLOOR = 0.30  # MiniLM: the weakest answerable dev question scores 0.34
-# Other embedders' similarity scales: the tuned MiniLM's weakest answerable dev question scores 0.22.
-DENSE_FLOORS = {TUNED_EMBEDDER: 0.20}
 
 
 @dataclass(frozen=True)
@@ -60,8 +57,7 @@ def decide(result: RetrievalResult) -> Decision:
     if (lookup is not None and not found) or evidence.no_such_paragraph:
         return Decision(True, evidence.no_such_paragraph or f"{lookup[0]} has no such paragraph", "unknown_paragraph")
     asked_by_name = found or (result.plan.summary and bool(result.passages))  # a paragraph, or an overview
-    floor = DENSE_FLOORS.get(evidence.embedder, DENSE_FLOOR)
-    if not asked_by_name and (not result.passages or evidence.dense_top < floor):
+    if not asked_by_name and (not result.passages or evidence.dense_top < calibration(evidence.embedder).dense_floor):
         return Decision(True, "no paragraph in the collection is close to this question", "far")
     if evidence.premise_missing:
         words = ", ".join(f"“{w}”" for w in evidence.premise_missing)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from assistant.chain import Assistant
 from assistant.settings import Settings
+from vectorstore.calibration import calibration
 from vectorstore.embedder import Embedder
 from vectorstore.indexer import Indexer
 from vectorstore.retriever import HybridRetriever
 from vectorstore.store import ChromaStore, open_client
 from vectorstore.tuning import BASE_EMBEDDER, TUNED_EMBEDDER, tuned_path
-
-EMBEDDING_DIMS = {"sentence-transformers/all-MiniLM-L6-v2": 384, "all-MiniLM-L6-v2": 384, TUNED_EMBEDDER: 384}
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -33,10 +32,10 @@ def build_store(settings: Settings, embedder: Embedder) -> ChromaStore:
     else:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         client = open_client(path=str(settings.chroma_dir))
-    dim = EMBEDDING_DIMS.get(settings.embedding_model) or embedder.dim
+    measured = calibration(settings.embedding_model)
     # The tuned embedder's store lives beside MiniLM's: switching between them needs no rebuild.
-    prefix = settings.collection_prefix + ("_tuned" if settings.embedding_model == TUNED_EMBEDDER else "")
-    return ChromaStore(client, prefix, settings.embedding_model, dim)
+    prefix = settings.collection_prefix + measured.collection_suffix
+    return ChromaStore(client, prefix, settings.embedding_model, measured.dim or embedder.dim)
 
 
 def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Indexer:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistant import support
 from assistant.settings import Settings
+from ingest.errors import R2PError
 
 
 def export(reports: list[Path]) -> None:
@@ -94,7 +95,8 @@ def measure(path: Path, grid: bool) -> None:
     signals = _signals(rows)
     precision, recall, unsupported_shown, shown = _rates(signals, labels)
     print(f"{len(rows)} labelled statements ({sum(labels)} supported, {len(rows) - sum(labels)} not)")
-    print(f"thresholds: coverage >= {support.MIN_COVERAGE}, similarity >= {support.MIN_SIMILARITY}")
+    print(f"thresholds: coverage >= {support.MIN_COVERAGE}, similarity >= {support.MIN_SIMILARITY} "
+          f"(similarity by {Settings().embedding_model}; R2P_EMBEDDING_MODEL chooses)")
     print(f"precision {precision:.3f}  recall {recall:.3f}  unsupported shown as fact {unsupported_shown:.3f}"
           f" ({shown} shown)")
     for split in sorted({r.get("split", "") for r in rows}):
@@ -121,10 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     me.add_argument("labels", type=Path)
     me.add_argument("--grid", action="store_true")
     args = parser.parse_args(argv)
-    if args.command == "export":
-        export(args.reports)
-    else:
-        measure(args.labels, args.grid)
+    try:
+        if args.command == "export":
+            export(args.reports)
+        else:
+            measure(args.labels, args.grid)
+    except R2PError as exc:  # the embedder not built, say: one line that says what to do
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

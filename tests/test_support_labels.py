@@ -5,6 +5,10 @@ on the eval sets, each with the sentences it cited and a reader's label (support
 The check was tuned on the `local-fast` statements ("calibration") and measured on the
 `local` ones ("held-out"). The floors below are what it achieves now, so a change that lets
 more unsupported statements through, or blocks more supported ones, fails here.
+The "live" lines are different: the statements of later runs that the check let through in
+the model's own words, labelled afterwards to count what users were shown unsupported
+(README). Chosen because the check passed them, they say nothing of its recall and would
+bias its precision, so the floors are measured without them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ MIN_RECALL = 0.85  # and at least 85% of the supported ones are shown
 
 def test_the_check_shows_mostly_statements_a_reader_found_supported(embedder):
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["split"] in ("calibration", "held-out")]
     assert len(rows) >= 200 and {r["label"] for r in rows} == {"supported", "not_supported"}
     passed = [check(r["statement"], r["evidence"], labelled_context(r), embedder.embed).supported for r in rows]
     truly = [r["label"] == "supported" for r in rows]

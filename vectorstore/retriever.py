@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.records import UnitKind
+from vectorstore.calibration import calibration
 from vectorstore.embedder import Embedder
 from vectorstore.evidence import fact_evidence, names_outside
 from vectorstore.fusion import ranked, reciprocal_rank_fusion, weighted_fusion
@@ -28,7 +29,6 @@ from vectorstore.query import QueryPlan, asks_for_the_paragraph, plan_query, quo
 from vectorstore.records import DocInfo, Passage
 from vectorstore.snapshot import CorpusSnapshot, SnapshotCache
 from vectorstore.store import ChromaStore, DocumentVectors
-from vectorstore.tuning import TUNED_EMBEDDER
 
 __all__ = ["CorpusSnapshot", "Evidence", "Filters", "HybridRetriever", "RetrievalResult"]
 
@@ -229,7 +229,7 @@ class HybridRetriever:
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float], coverage: float = 1.0) -> dict[str, float]:
         if self.fusion == "weighted":
             # Few of the question's words in the best BM25 paragraph: a paraphrase, where BM25 is noise.
-            paraphrase = PARAPHRASE_DENSE_WEIGHTS.get(self.embedder.model_name, PARAPHRASE_DENSE_WEIGHT)
+            paraphrase = calibration(self.embedder.model_name).paraphrase_dense_weight
             dense_weight = 0.6 if coverage >= WEAK_LEXICAL else paraphrase
             return weighted_fusion([dense, lexical], [dense_weight, 1 - dense_weight])
         return reciprocal_rank_fusion([ranked(dense), ranked(lexical)], k=self.rrf_k)
@@ -254,11 +254,9 @@ FOOTNOTE_WEIGHT = 0.5
 # Added to the fused score (in [0, 1]) of the paragraphs that use a phrase the question quotes
 # (1.0 lowered dev R@1 q 0.76 -> 0.75; 0.2 and 0.5 the same on dev and dev2).
 PHRASE_BONUS = 0.5
-# Below this share of the question's words in the best BM25 paragraph, dense similarity leads; more for the tuned
-# embedder, trained on questions worded otherwise than their paragraphs (MiniLM lost at 0.9: README, tenth round).
+# Below this share of the question's words in the best BM25 paragraph, dense similarity leads, by a weight each
+# embedder's calibration holds (`vectorstore.calibration`).
 WEAK_LEXICAL = 0.4
-PARAPHRASE_DENSE_WEIGHT = 0.8
-PARAPHRASE_DENSE_WEIGHTS = {TUNED_EMBEDDER: 0.9}
 
 
 def _top(candidates: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
