@@ -50,7 +50,7 @@ def check_statement(statement: Statement, sentences: dict[int, Sentence], passag
     cited = [sentences[i] for i in statement.sentence_ids if i in sentences]
     checked = _checked(statement.text, cited, passages, embed)
     if checked.supported:
-        return _quoted(checked, cited)
+        return _quoted(checked, cited, passages)
     if not sentences:
         return checked
     best = max(sentences.values(), key=lambda s: coverage(statement.text, s.text))
@@ -59,22 +59,33 @@ def check_statement(statement: Statement, sentences: dict[int, Sentence], passag
     other = _checked(statement.text, [best], passages, embed)
     if not other.supported:
         return checked
-    return replace(_quoted(other, [best]), recited=True)
+    return replace(_quoted(other, [best], passages), recited=True)
 
 
 def restated(text: str, cited: Sequence[Sentence]) -> Sentence | None:
-    """The cited sentence `text` restates, if it cites sentences of one paragraph and restates one."""
-    if not cited or len({s.source for s in cited}) > 1:  # a statement drawn from several paragraphs is checked
+    """The cited sentence `text` restates, if it restates one (shown alone, it is cited to its own paragraph).
+
+    A statement citing sentences of several paragraphs is quoted too when one sentence holds
+    80% of its words: the rest is a frame ("The 2012 and 2015 reports say that ...") the
+    other paragraph may not bear out (README, eleventh round).
+    """
+    if not cited:
         return None
     best = max(cited, key=lambda s: coverage(text, s.text))
     return best if coverage(text, best.text) >= QUOTE_COVERAGE and not is_heading(best.text) else None
 
 
-def _quoted(checked: CheckedStatement, cited: Sequence[Sentence]) -> CheckedStatement:
-    """A supported statement, shown as the sentence it restates if it restates one."""
+def _quoted(checked: CheckedStatement, cited: Sequence[Sentence], passages: Sequence[Passage]) -> CheckedStatement:
+    """A supported statement, shown as the sentence it restates if it restates one.
+
+    The sentence is cited to its paragraph and to any other cited paragraph that holds it word
+    for word (two reports' footnotes defining ethnic cleansing alike).
+    """
     if (sentence := restated(checked.text, cited)) is None:
         return checked
-    return replace(checked, text=sentence.text, sources=(sentence.source,), evidence=(sentence.text,), quoted=True)
+    sources = tuple(dict.fromkeys(s.source for s in cited if s.source == sentence.source
+                                  or sentence.text in passages[s.source - 1].unit.text))
+    return replace(checked, text=sentence.text, sources=sources, evidence=(sentence.text,), quoted=True)
 
 
 def _checked(text: str, cited: Sequence[Sentence], passages: Sequence[Passage], embed: Embed) -> CheckedStatement:

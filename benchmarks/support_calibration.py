@@ -66,9 +66,9 @@ def _rates(signals: list[support.Support], labels: list[bool]) -> tuple[float, f
 def _with_quotes(part: list[dict], signals: list[support.Support]) -> str:
     """Unsupported statements shown, before and after restatements are shown as their sentence.
 
-    A statement the check lets through is quoted when it cites one paragraph and restates one
-    of its cited sentences (`assistant.statements.restated`): what is shown is then that
-    sentence, which the cited paragraph says by construction.
+    A statement the check lets through is quoted when it restates one of its cited sentences
+    (`assistant.statements.restated`): what is shown is then that sentence, which the cited
+    paragraph says by construction.
     """
     from assistant.statements import restated
     from assistant.structured import Sentence

@@ -38,7 +38,9 @@ class SentenceQuoter(ReplyChatModel):
     answerable: bool = True
     raw: str | None = None  # reply this text instead
     off_by: int = 0  # cite the sentence this many places after the right one (a small model's mistake)
+    also_other_paragraph: bool = False  # cite too the first sentence given of another paragraph
     prompts: list[str] = []
+    replies: list[str] = []
 
     @property
     def _llm_type(self) -> str:
@@ -49,12 +51,16 @@ class SentenceQuoter(ReplyChatModel):
         self.prompts.append(prompt)
         if self.raw is not None:
             return self.raw
-        numbered = dict((text, int(i)) for i, text in re.findall(r"^\[(\d+)\] \(.*?\) (.*)$", prompt, re.M))
+        lines = re.findall(r"^\[(\d+)\] \((.*?)\) (.*)$", prompt, re.M)
         statements = []
         for statement, phrase in self.script:
-            ids = [i for text, i in numbered.items() if phrase in text]
-            statements.append({"text": statement, "sentences": [i + self.off_by for i in ids[:1]]})
-        return json.dumps({"answerable": self.answerable, "statements": statements})
+            hits = [(int(i), cite) for i, cite, text in lines if phrase in text][:1]
+            ids = [i + self.off_by for i, _ in hits]
+            if self.also_other_paragraph and hits:
+                ids += [int(i) for i, cite, _ in lines if cite != hits[0][1]][:1]
+            statements.append({"text": statement, "sentences": ids})
+        self.replies.append(json.dumps({"answerable": self.answerable, "statements": statements}))
+        return self.replies[-1]
 
 
 def _assistant(retriever, model: BaseChatModel) -> Assistant:
@@ -88,6 +94,16 @@ def test_restated_sentence_is_shown_as_the_report_wrote_it_not_as_the_model_chan
     assert misread not in answer.text
     assert answer.text.startswith("Three preparatory panels were organized, two in New York and one in Geneva")
     assert [c.reference for c in answer.citations] == ["A/71/1016, para. 8"]
+
+
+def test_restatement_citing_a_second_paragraph_too_is_shown_as_its_sentence_cited_to_its_own_paragraph(retriever):
+    # A small model restating one sentence and citing another paragraph with it (dev2 n024, `local`).
+    both = "The 2015 report says that " + REPORT_SAYS[0].lower() + REPORT_SAYS[1:]
+    model = SentenceQuoter(script=[(both, "particularly promising development")], also_other_paragraph=True)
+    answer = _assistant(retriever, model).ask(FOCAL)
+    assert len(json.loads(model.replies[0])["statements"][0]["sentences"]) == 2  # two paragraphs cited
+    assert answer.text.startswith(REPORT_SAYS) and answer.statements[0].quoted
+    assert [c.reference for c in answer.citations] == ["A/69/981, para. 24"]
 
 
 def test_unsupported_and_repeated_statements_are_never_shown_as_cited_fact(retriever):
