@@ -63,7 +63,7 @@ def check_statement(statement: Statement, sentences: dict[int, Sentence], passag
 
 
 def restated(text: str, cited: Sequence[Sentence]) -> Sentence | None:
-    """The cited sentence `text` restates, if it restates one (shown alone, it is cited to its own paragraph).
+    """The cited sentence `text` restates, if it restates one (`_quoted` decides what it is cited to).
 
     A statement citing sentences of several paragraphs is quoted too when one sentence holds
     80% of its words: the rest is a frame ("The 2012 and 2015 reports say that ...") the
