@@ -267,6 +267,26 @@ def test_an_announcement_without_its_items_or_a_list_marker_alone_is_never_the_a
         assert sentences and not any(s.endswith(":") or len(s.split()) <= 2 for s in sentences)
 
 
+def test_a_list_set_out_in_running_text_is_quoted_item_by_item(extractive):
+    # A/69/981 para. 72: "I will act on this imperative in four main ways. First, I will ...
+    # Second, ... Third, ... Fourth, ..." in one paragraph, with no bullets.
+    answer = extractive.ask("In which four main ways does the 2015 report say the Secretary-General "
+                            "will act on the high expectations set by R2P?")
+    lines = re.sub(r" \[\d+\]", "", answer.text).splitlines()
+    assert lines[0] == "I will act on this imperative in four main ways."
+    assert [line.split(" ")[1] for line in lines[1:]] == ["First,", "Second,", "Third,", "Fourth,"]
+    assert _refs(answer) == ["A/69/981, para. 72"]
+
+
+def test_an_item_of_a_quoted_list_is_not_quoted_twice(extractive):
+    # A/69/981 para. 72: the sentence on good offices is chosen on its own, and again as the
+    # first item after "I will act on this imperative in four main ways."
+    answer = extractive.ask("How will the Secretary-General act on this imperative, according to the 2015 report, "
+                            "and what will he do with his good offices?")
+    assert "- First, I will continue to exercise my good offices" in answer.text
+    assert answer.text.count("I will continue to exercise my good offices") == 1
+
+
 def test_a_list_of_other_things_of_the_same_size_is_not_quoted_as_the_answer(extractive):
     # Section IV of the 2016 summary announces "Three challenges"; the three reviews are in its ¶4.
     answer = extractive.ask("Which three reviews of 2015 should the UN learn from, according to the 2016 report?")

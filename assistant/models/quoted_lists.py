@@ -84,13 +84,23 @@ def own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
 
     The bulleted or numbered lines that follow it; [] when the sentence announces nothing.
     """
-    if not cand[3].endswith(":"):
-        return []
     body = _source_body(cand, sources)
     tail = cand[3][-40:]
     if (end := body.find(tail)) < 0:
         return []
-    return _items(split_sentences(body[end + len(tail):]))
+    after = split_sentences(body[end + len(tail):])
+    return _items(after) if cand[3].endswith(":") else _enumerated(cand[3], after)
+
+
+def _enumerated(sentence: str, after: list[str]) -> list[str]:
+    """The sentences after one announcing how many things follow that open with an ordinal, if all are there.
+
+    "I will act on this imperative in four main ways. First, I will ... Second, ...": the
+    list is set out in the paragraph's running text.
+    """
+    count = announced_count(sentence)
+    items = [s for s in after if opens_with_ordinal(s)]
+    return items if count and len(items) == count else []
 
 
 def _items(sentences: list[str]) -> list[str]:
@@ -115,11 +125,16 @@ def _source_body(cand: tuple, sources: list[tuple[int, str, str]]) -> str:
 
 
 def with_own_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
-    """`chosen` with each sentence that announces a list followed by its items (`own_items`)."""
+    """`chosen` with each sentence that announces a list followed by its items (`own_items`).
+
+    An item also chosen on its own is quoted once, as an item.
+    """
     out: list[tuple] = []
     for cand in chosen:
         out += [cand, *((ITEM_SCORE, cand[1], cand[2], item) for item in own_items(cand, sources)[:MAX_ITEMS])]
-    return out
+    items = {(c[1], c[3]) for c in out if c[0] == ITEM_SCORE}
+    kept = [c for c in out if c[0] == ITEM_SCORE or (c[1], c[3]) not in items]
+    return list(dict.fromkeys(kept))
 
 
 def list_items(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
