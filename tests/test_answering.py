@@ -267,6 +267,16 @@ def test_an_announcement_without_its_items_or_a_list_marker_alone_is_never_the_a
         assert sentences and not any(s.endswith(":") or len(s.split()) <= 2 for s in sentences)
 
 
+def test_the_sentence_after_the_best_one_is_quoted_with_it(extractive):
+    # A/71/1016 para. 42: "Individual States and intergovernmental bodies must be prepared to
+    # listen." shares the question's words; the sentence after it says who, in other words.
+    answer = extractive.ask("According to the 2017 report, who must be prepared to listen?")
+    text = re.sub(r" \[\d+\]", "", answer.text)
+    assert ("must be prepared to listen. It is imperative that the Security Council, the Human Rights Council "
+            "and the General Assembly provide greater opportunities") in text
+    assert _refs(answer) == ["A/71/1016, para. 42"]
+
+
 def test_a_list_set_out_in_running_text_is_quoted_item_by_item(extractive):
     # A/69/981 para. 72: "I will act on this imperative in four main ways. First, I will ...
     # Second, ... Third, ... Fourth, ..." in one paragraph, with no bullets.

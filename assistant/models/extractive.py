@@ -4,10 +4,11 @@ A LangChain chat model, so it drops into the same chain as the generative backen
 reads the numbered sources and the question from the prompt, scores every sentence by
 the question terms it contains (rarer terms weigh more; a sentence from a lower source
 needs more of them), and returns the best few sentences verbatim, each followed by its
-source marker. For a question about several reports, the best sentence of each report is
-taken first, so every report is shown, each from its own best-ranked paragraphs. Lists are
-quoted as the reports set them out (`assistant.models.quoted_lists`); for a "which ..."
-question, the footnotes of a quoted paragraph that name what it announces come after it.
+source marker; the sentence after the best one comes with it. For a question about several
+reports, the best sentence of each report is taken first, so every report is shown, each
+from its own best-ranked paragraphs. Lists are quoted as the reports set them out
+(`assistant.models.quoted_lists`); for a "which ..." question, the footnotes of a quoted
+paragraph that name what it announces come after it.
 Deterministic and instant.
 """
 
@@ -111,6 +112,10 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     else:  # the best paragraph's sentences; another paragraph's only if it is as strong
         best = candidates[0]
         chosen = [c for c in candidates if c[1] == best[1] or c[0] >= SECOND_SOURCE * best[0]][:max_sentences]
+        # One more of the best paragraph's sentences, and the one after the best: terms per gold
+        # dev 0.80 -> 0.84, dev2 0.61 -> 0.62, every probe up; citations unchanged (README, twelfth round).
+        chosen += [c for c in candidates if c[1] == best[1] and c not in chosen][:1]
+        chosen += _continuation(best, chosen, sources)
     announced = next((c for c in chosen if own_items(c, sources)), None)
     if listed and announced:  # the list asked for, whole in one paragraph: it is the answer
         chosen = [announced]
@@ -184,6 +189,24 @@ def _per_document_first(candidates: list[tuple], limit: int) -> list[tuple]:
         if cand not in chosen and cand[0] >= 0.6 * best:
             chosen.append(cand)
     return chosen[: max(limit, len(seen_docs))]
+
+
+def _continuation(best: tuple, chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
+    """The sentence after the best one in its paragraph, if not chosen already.
+
+    It often completes what the best one begins ("Some Member States ... contended that ...
+    Others have expressed the view that ...") or says who, what or why in words the
+    question does not use.
+    """
+    sentences = [s.lstrip("- ").strip() for s in split_sentences(own_text(_text_of(best[1], sources)))]
+    index = sentences.index(best[3]) if best[3] in sentences else len(sentences)
+    following = sentences[index + 1:index + 2]
+    return [(best[0], best[1], best[2], s) for s in following
+            if len(s.split()) > 2 and not s.endswith(":") and all(c[3] != s for c in chosen)]
+
+
+def _text_of(n: int, sources: list[tuple[int, str, str]]) -> str:
+    return next(text for number, _, text in sources if number == n)
 
 
 def _with_footnotes(chosen: list[tuple], sources: list[tuple[int, str, str]], words: list[str]) -> list[tuple]:
