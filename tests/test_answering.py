@@ -277,6 +277,15 @@ def test_the_sentence_after_the_best_one_is_quoted_with_it(extractive):
     assert _refs(answer) == ["A/71/1016, para. 42"]
 
 
+def test_a_compare_answer_quotes_the_sentence_after_each_reports_best_one(extractive):
+    # A/69/981 para. 8: "This has produced some notable successes." names none; the next sentence does.
+    answer = extractive.ask("Which successes in preventing atrocities do the 2015 and 2016 reports mention?")
+    text = re.sub(r" \[\d+\]", "", answer.text)
+    assert "notable successes. Concerted international engagement in Côte d'Ivoire, Guinea, Kenya" in text
+    assert {ref.split(",")[0] for ref in _refs(answer)} == {"A/69/981", "A/70/999-summary"}
+    assert len(re.findall(r"\[\d+\]", answer.text)) <= 5
+
+
 def test_a_list_set_out_in_running_text_is_quoted_item_by_item(extractive):
     # A/69/981 para. 72: "I will act on this imperative in four main ways. First, I will ...
     # Second, ... Third, ... Fourth, ..." in one paragraph, with no bullets.

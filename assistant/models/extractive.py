@@ -5,8 +5,8 @@ reads the numbered sources and the question from the prompt, scores every senten
 the question terms it contains (rarer terms weigh more; a sentence from a lower source
 needs more of them), and returns the best few sentences verbatim, each followed by its
 source marker; the sentence after the best one comes with it. For a question about several
-reports, the best sentence of each report is taken first, so every report is shown, each
-from its own best-ranked paragraphs. Lists are quoted as the reports set them out
+reports, the best sentence of each report (and the one after it) is taken first, so every
+report is shown, each from its own best-ranked paragraphs. Lists are quoted as the reports set them out
 (`assistant.models.quoted_lists`); for a "which ..." question, the footnotes of a quoted
 paragraph that name what it announces come after it.
 Deterministic and instant.
@@ -107,6 +107,7 @@ def compose(question: str, sources: list[tuple[int, str, str]], max_sentences: i
     if several:
         reports = len({c[2] for c in candidates})
         chosen = _per_document_first(candidates, max(max_sentences, min(MAX_SENTENCES, PER_REPORT * reports)))
+        chosen = _with_continuations(chosen, sources)
     elif listed:
         chosen = [c for c in candidates[:max_sentences] if c[0] >= 0.6 * candidates[0][0]]
     else:  # the best paragraph's sentences; another paragraph's only if it is as strong
@@ -203,6 +204,22 @@ def _continuation(best: tuple, chosen: list[tuple], sources: list[tuple[int, str
     following = sentences[index + 1:index + 2]
     return [(best[0], best[1], best[2], s) for s in following
             if len(s.split()) > 2 and not s.endswith(":") and all(c[3] != s for c in chosen)]
+
+
+def _with_continuations(chosen: list[tuple], sources: list[tuple[int, str, str]]) -> list[tuple]:
+    """Each report's best sentence, the sentence after each, then the rest, within `MAX_SENTENCES`.
+
+    Terms per gold: compare dev 0.64 -> 0.71, dev2 0.40 -> 0.48; citations unchanged on all
+    six eval sets (README, twelfth round).
+    """
+    firsts: dict[str, tuple] = {}
+    for cand in chosen:
+        firsts.setdefault(cand[2], cand)
+    following: list[tuple] = []
+    for cand in firsts.values():
+        following += _continuation(cand, chosen + following, sources)
+    rest = [c for c in chosen if c not in firsts.values()]
+    return [*firsts.values(), *following, *rest][:max(MAX_SENTENCES, len(firsts))]
 
 
 def _text_of(n: int, sources: list[tuple[int, str, str]]) -> str:
