@@ -11,6 +11,8 @@ Signals, computed for each statement against exactly the sentences it cites:
 - hedges: the sentence the statement rests on is qualified ("may", "should", "some",
   "most", "aspects of", "in some circumstances", or a finding reported as "found that") and
   the statement drops every qualifier of that kind, or says "must"/"will" where the sentence says "may"/"should";
+- cause: the statement gives a cause or consequence ("because", "therefore", "as a result")
+  and none of the sentences gives one: a reason the report does not state;
 - form: a fragment (no verb, no full stop, or a bare "-ing" phrase) asserts nothing checkable;
 - subject: the sentence opens with a pronoun ("They could ...") and the statement names a
   subject the sentence does not ("Parliaments could ..."): who is meant cannot be checked.
@@ -47,6 +49,8 @@ _HEDGES = (
     re.compile(r"\b(?:found|finds|according to|stated|states that|said|says|noted|notes that|argued|reported|"
                r"considered|believes?|concluded)\b", re.I),  # reported findings stay reported
 )
+_CAUSE = re.compile(r"\b(?:because|since|therefore|thus|hence|as a result|due to|owing to|so that|in order to|"
+                    r"which means|leads? to|led to|result(?:s|ed)? in)\b", re.I)
 _PRONOUN_START = re.compile(r"^\W*(?:they|it|these|this|those|such|he|she|its|their)\b", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|must|may|might|shall|"
                    r"does|do|did|needs?|remains?|includes?|provides?|prohibits?|\w+ed|\w+es)\b", re.I)
@@ -65,12 +69,14 @@ class Support:
     negation_mismatch: bool
     modality_mismatch: bool
     fragment: bool = False
+    cause_added: bool = False
 
     @property
     def supported(self) -> bool:
         """Whether the statement may be shown as cited fact."""
         return (not self.claims_missing and not self.negation_mismatch and not self.modality_mismatch
-                and not self.fragment and self.coverage >= MIN_COVERAGE and self.similarity >= MIN_SIMILARITY)
+                and not self.fragment and not self.cause_added
+                and self.coverage >= MIN_COVERAGE and self.similarity >= MIN_SIMILARITY)
 
     @property
     def why_not(self) -> str:
@@ -81,6 +87,8 @@ class Support:
             return "the statement and the cited sentences disagree on a negation"
         if self.modality_mismatch:
             return "the statement drops a qualifier of the cited sentence (may, should, some, most, ...)"
+        if self.cause_added:
+            return "the statement gives a cause or consequence the cited sentences do not"
         if self.fragment:
             return "it is a fragment, not a statement"
         if not self.supported:
@@ -111,8 +119,9 @@ def check(statement: str, evidence: Sequence[str], context: str, embed: Embed) -
     # A negation the sentences do not have, or every cited sentence negated and the statement not.
     negation = (said_neg and not _NEGATION.search(joined)) or (
         not said_neg and all(_NEGATION.search(s) for s in evidence))
+    cause = bool(_CAUSE.search(statement)) and not _CAUSE.search(joined)
     return Support(coverage(statement, joined), similarity, missing, negation,
-                   _drops_qualifier(statement, evidence), is_fragment(statement))
+                   _drops_qualifier(statement, evidence), is_fragment(statement), cause)
 
 
 def _drops_qualifier(statement: str, evidence: Sequence[str]) -> bool:

@@ -230,3 +230,15 @@ def test_replay_rescores_a_recorded_reply_with_the_recorded_timings(ingested, re
 ])
 def test_support_check_keeps_qualifiers_subjects_and_sentence_form(embedder, statement, evidence, supported):
     assert check(statement, [evidence], "A/69/981, para. 69 2015", embedder.embed).supported is supported
+
+
+def test_support_check_refuses_a_reason_the_sentence_does_not_give(embedder):
+    evidence = ["By prevention, I mean doing everything we can to help States avert the outbreak of the crises "
+                "that take such a high toll on humanity."]
+    restated = "Prevention means doing everything we can to help States avert the outbreak of crises."
+    reasoned = ("The 2017 report prioritizes prevention because it means doing everything we can to help States "
+                "avert the outbreak of the crises that take such a high toll on humanity.")
+    assert check(restated, evidence, "A/71/1016, para. 4 2017", embedder.embed).supported
+    result = check(reasoned, evidence, "A/71/1016, para. 4 2017", embedder.embed)
+    assert not result.supported
+    assert result.why_not == "the statement gives a cause or consequence the cited sentences do not"
