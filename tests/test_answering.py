@@ -277,6 +277,13 @@ def test_the_sentence_after_the_best_one_is_quoted_with_it(extractive):
     assert _refs(answer) == ["A/71/1016, para. 42"]
 
 
+def test_a_list_held_in_one_sentence_of_the_best_paragraph_is_quoted(extractive):
+    # A/66/874 para. 28 sets out what the missions do in its third sentence, not as bullets.
+    answer = extractive.ask("List the functions of monitoring and observer missions in the 2012 report.")
+    assert "They provide real-time reporting of the situation on the ground" in answer.text
+    assert _refs(answer) == ["A/66/874, para. 28"]
+
+
 def test_a_compare_answer_quotes_the_sentence_after_each_reports_best_one(extractive):
     # A/69/981 para. 8: "This has produced some notable successes." names none; the next sentence does.
     answer = extractive.ask("Which successes in preventing atrocities do the 2015 and 2016 reports mention?")
