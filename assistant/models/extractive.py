@@ -6,9 +6,9 @@ the question terms it contains (rarer terms weigh more; a sentence from a lower 
 needs more of them), and returns the best few sentences verbatim, each followed by its
 source marker; the sentence after the best one comes with it. For a question about several
 reports, the best sentence of each report (and the one after it) is taken first, so every
-report is shown, each from its own best-ranked paragraphs. Lists are quoted as the reports set them out
-(`assistant.models.quoted_lists`); for a "which ..." question, the footnotes of a quoted
-paragraph that name what it announces come after it.
+report is shown, each from its own best-ranked paragraphs. Lists are quoted as the reports
+set them out (`assistant.models.quoted_lists`); for a "which ..." question, the footnotes of
+a quoted paragraph that name what it announces come after it.
 Deterministic and instant.
 """
 
@@ -23,6 +23,7 @@ from langchain_core.messages import BaseMessage
 from assistant.condense import split_context
 from assistant.models.quoted_lists import (
     ITEM_SCORE,
+    body_of,
     doc_of,
     leading_list,
     list_items,
@@ -208,7 +209,7 @@ def _continuation(best: tuple, chosen: list[tuple], sources: list[tuple[int, str
     Others have expressed the view that ...") or says who, what or why in words the
     question does not use.
     """
-    sentences = [s.lstrip("- ").strip() for s in split_sentences(own_text(_text_of(best[1], sources)))]
+    sentences = [s.lstrip("- ").strip() for s in split_sentences(body_of(best, sources))]
     index = sentences.index(best[3]) if best[3] in sentences else len(sentences)
     following = sentences[index + 1:index + 2]
     return [(best[0], best[1], best[2], s) for s in following
@@ -229,10 +230,6 @@ def _with_continuations(chosen: list[tuple], sources: list[tuple[int, str, str]]
         following += _continuation(cand, chosen + following, sources)
     rest = [c for c in chosen if c not in firsts.values()]
     return [*firsts.values(), *following, *rest][:max(MAX_SENTENCES, len(firsts))]
-
-
-def _text_of(n: int, sources: list[tuple[int, str, str]]) -> str:
-    return next(text for number, _, text in sources if number == n)
 
 
 def _with_footnotes(chosen: list[tuple], sources: list[tuple[int, str, str]], words: list[str]) -> list[tuple]:

@@ -84,7 +84,7 @@ def own_items(cand: tuple, sources: list[tuple[int, str, str]]) -> list[str]:
 
     The bulleted or numbered lines that follow it; [] when the sentence announces nothing.
     """
-    body = _source_body(cand, sources)
+    body = body_of(cand, sources)
     tail = cand[3][-40:]
     if (end := body.find(tail)) < 0:
         return []
@@ -116,10 +116,10 @@ def says_something(cand: tuple, sources: list[tuple[int, str, str]], listed: boo
     """
     if not cand[3].endswith(":") or own_items(cand, sources):
         return True
-    return listed and bool(announced_count(_source_body(cand, sources)))
+    return listed and bool(announced_count(body_of(cand, sources)))
 
 
-def _source_body(cand: tuple, sources: list[tuple[int, str, str]]) -> str:
+def body_of(cand: tuple, sources: list[tuple[int, str, str]]) -> str:
     """The own text of the source a candidate sentence comes from."""
     return own_text(next(text for n, _, text in sources if n == cand[1]))
 
