@@ -99,7 +99,8 @@ def build_local_model(spec: str, settings: Settings) -> BaseChatModel:
     alias = spec if "/" not in spec else path.stem
     server = LlamaServer(ServerConfig(
         model_path=path, alias=alias, n_ctx=llm.n_ctx, n_threads=llm.n_threads,
-        n_batch=min(LLAMA_N_BATCH, llm.n_ctx), log_path=settings.data_dir / "logs" / f"llama-server-{alias}.log",
+        n_batch=min(LLAMA_N_BATCH, llm.n_ctx), flash_attn=llm.flash_attn,
+        log_path=settings.data_dir / "logs" / f"llama-server-{alias}.log",
     )).start()
     inner = openai_model(alias, server.base_url, settings, api_key="local")
     return SupervisedChatModel(inner=inner, server=server)

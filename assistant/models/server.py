@@ -37,6 +37,7 @@ class ServerConfig:
     n_threads: int
     n_batch: int
     log_path: Path
+    flash_attn: bool = True  # llama.cpp's fused attention: prompts read ~20% faster on 2 CPU cores
     ready_timeout_s: float = 180.0
     max_restarts: int = 5  # in a row without a successful answer in between
 
@@ -138,7 +139,7 @@ class LlamaServer:
             sys.executable, "-m", "llama_cpp.server", "--model", str(c.model_path), "--model_alias", c.alias,
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(c.n_ctx),
             "--n_threads", str(c.n_threads), "--n_threads_batch", str(c.n_threads),
-            "--n_batch", str(c.n_batch), "--verbose", "false",
+            "--n_batch", str(c.n_batch), "--flash_attn", str(c.flash_attn).lower(), "--verbose", "false",
         ]
         self._ready.clear()
         with c.log_path.open("ab") as log:
