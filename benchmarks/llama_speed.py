@@ -29,10 +29,11 @@ def raw_speed(path: str, threads: int, repeats: int) -> None:
     """Prompt and generation speed of llama.cpp itself, in this process."""
     import llama_cpp
 
+    settings = Settings()
     llm = llama_cpp.Llama(model_path=path, n_ctx=2048, n_threads=threads, n_batch=512,
-                          flash_attn=Settings().llm.flash_attn, verbose=False)
+                          flash_attn=settings.llm.flash_attn, verbose=False)
     print("build:", llama_cpp.llama_print_system_info().decode().strip())
-    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(Settings().reports_dir.glob("2015-*.txt")))
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(settings.reports_dir.glob("2015-*.txt")))
     tokens = llm.tokenize(text.encode())[:700]
     prompt_rates, gen_rates = [], []
     for _ in range(repeats):

@@ -37,7 +37,7 @@ class ServerConfig:
     n_threads: int
     n_batch: int
     log_path: Path
-    flash_attn: bool = True  # llama.cpp's fused attention: prompts read ~20% faster on 2 CPU cores
+    flash_attn: bool  # llama.cpp's fused attention (`LLMSettings.flash_attn`)
     ready_timeout_s: float = 180.0
     max_restarts: int = 5  # in a row without a successful answer in between
 
