@@ -67,7 +67,7 @@ def restated(text: str, cited: Sequence[Sentence]) -> Sentence | None:
 
     A statement citing sentences of several paragraphs is quoted too when one sentence holds
     80% of its words: the rest is a frame ("The 2012 and 2015 reports say that ...") the
-    other paragraph may not bear out (README, eleventh round).
+    other paragraph may not bear out (evals/HISTORY.md, eleventh round).
     """
     if not cited:
         return None

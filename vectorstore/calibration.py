@@ -3,7 +3,7 @@
 Cosine similarities are not comparable across embedders: the collection-tuned MiniLM
 spreads them lower than the packaged MiniLM (its weakest answerable dev question scores
 0.22, MiniLM's 0.34), and it earns more trust where a question is worded otherwise than its
-paragraph. Each value below was measured on the eval sets (README, the round named); an
+paragraph. Each value below was measured on the eval sets (evals/HISTORY.md, the round named); an
 embedder nobody measured gets MiniLM's values.
 """
 

@@ -6,7 +6,7 @@ The packaged all-MiniLM-L6-v2 learned its sense of "similar" from web text. The 
 bundled reports, about five each; no evaluation question is among them. One pass of
 contrastive training (each question must pick its own paragraph out of the 32 in its
 batch) teaches the embedder how people ask about these paragraphs. Recall rose on all six
-eval sets (README, "Eighth round"); it takes about 5 minutes on 2 cores.
+eval sets (evals/HISTORY.md, eighth round); it takes about 5 minutes on 2 cores.
 
 Reports added later are embedded with the tuned model too; how much it helps on reports
 it was not tuned on is not measured. The fixed seed and order make a run repeatable on

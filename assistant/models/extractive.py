@@ -58,11 +58,11 @@ RANK_PENALTY = 0.2
 # follow-up) follows retrieval's order more closely: each place down multiplies a sentence's
 # score by this, so a lower paragraph wins only when it shares clearly more of the question.
 # Citation precision per gold rose on all six eval sets (dev 0.71 -> 0.76, dev2 0.54 -> 0.59);
-# 0.6 and a second paragraph at 0.7 of the best were measured too (README, eighth round).
+# 0.6 and a second paragraph at 0.7 of the best were measured too (evals/HISTORY.md, eighth round).
 FOCUS_DECAY = 0.7
 # A question about several named reports follows each report's own retrieval order: each
 # place down within its report multiplies a sentence's score by this. Citation precision per
-# gold rose on all six eval sets (dev2 0.60 -> 0.64; 0.7 and 0.4 measured too: README, ninth round).
+# gold rose on all six eval sets (dev2 0.60 -> 0.64; 0.7 and 0.4 measured too: evals/HISTORY.md, ninth round).
 REPORT_DECAY = 0.55
 PER_REPORT = 2  # sentences a compare answer may quote of each report (at 0.6 of the best) ...
 MAX_SENTENCES = 5  # ... within this, the most any answer quotes unless a list is asked for
@@ -71,7 +71,7 @@ WHOLE_PARAGRAPH = 6  # sentences quoted of a paragraph asked for by its number (
 # A question asking which things (not how many): a quoted paragraph's footnote that shares a
 # word with it is quoted too, since the reports' footnotes name what a sentence announces
 # (resolutions, instruments, "the seven inhibitors"). Terms per gold: dev 0.77 -> 0.78, dev2
-# 0.58 -> 0.62, probe4 0.61 -> 0.65, probe6 0.45 -> 0.48; nothing else moved (README, ninth round).
+# 0.58 -> 0.62, probe4 0.61 -> 0.65, probe6 0.45 -> 0.48; nothing else moved (evals/HISTORY.md, ninth round).
 _ASKS_WHICH = re.compile(r"\b(?:which|what (?:are|were)|name)\b", re.I)
 
 
@@ -195,7 +195,7 @@ def _more_of_the_best(chosen: list[tuple], candidates: list[tuple], sources: lis
     """`chosen`, one more of the best paragraph's sentences, and the sentence after the best one.
 
     Terms per gold dev 0.80 -> 0.84, dev2 0.61 -> 0.65, every probe up; citations unchanged
-    on all six eval sets (README, twelfth round).
+    on all six eval sets (evals/HISTORY.md, twelfth round).
     """
     best = candidates[0]
     chosen = chosen + [c for c in candidates if c[1] == best[1] and c not in chosen][:1]
@@ -220,7 +220,7 @@ def _with_continuations(chosen: list[tuple], sources: list[tuple[int, str, str]]
     """Each report's best sentence, the sentence after each, then the rest, within `MAX_SENTENCES`.
 
     Terms per gold: compare dev 0.64 -> 0.71, dev2 0.40 -> 0.48; citations unchanged on all
-    six eval sets (README, twelfth round).
+    six eval sets (evals/HISTORY.md, twelfth round).
     """
     firsts: dict[str, tuple] = {}
     for cand in chosen:

@@ -142,7 +142,7 @@ class LlamaServer:
             "--n_batch", str(c.n_batch), "--flash_attn", str(c.flash_attn).lower(), "--verbose", "false",
             # The server's default computes the logits of every prompt token (for `echo` logprobs, which
             # the assistant never asks for): through it the 0.5B model read prompts 1.3-1.6x slower,
-            # answered 0.5-1.4 s later (p50 per question) and held 1.2 GB more (README, fourteenth round).
+            # answered 0.5-1.4 s later (p50 per question) and held 1.2 GB more (evals/HISTORY.md, fourteenth round).
             "--logits_all", "false",
         ]
         self._ready.clear()
