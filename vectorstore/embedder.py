@@ -93,8 +93,9 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Vector size."""
-        self.warm_up()
-        return int(self._model.get_sentence_embedding_dimension())
+        self.warm_up()  # sentence-transformers 6 renamed the method and warns on the old name
+        size = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(size())
 
     @property
     def max_tokens(self) -> int:
