@@ -15,14 +15,32 @@ set's unanswerable questions (see the README's evaluation section):
   premise: the closest paragraph is offered as related reading).
 Names are matched the way the reports write them: accents, curly or straight apostrophes
 and elided articles ("Côte d'Ivoire", "Cote d’Ivoire") do not matter.
+
+An answer that is given may still carry a caution (`caution`): when no passage is close to
+the question and the paragraphs it cites hold few of the question's words, the citation
+is as likely wrong as right, and the user is told to check it against the other close
+paragraphs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vectorstore.calibration import calibration
+from vectorstore.lexical import tokenize
+from vectorstore.records import Passage
 from vectorstore.retriever import Evidence, RetrievalResult
+
+# An answer is cautioned when its best window similarity is under the embedder's
+# `caution_similarity` and no cited paragraph holds this share of the question's words. On
+# dev and dev2, 8 of the 16 answers this marks cite no gold paragraph, against 9 of the 101
+# it does not mark; on the four probe sets, 13 of 23 against 17 of 107 (packaged MiniLM:
+# 8 of 16 against 13 of 101, 12 of 21 against 22 of 108; evals/HISTORY.md, sixteenth round).
+CAUTION_SHARE = 0.4
+CAUTION = ("few of the question's words are in the cited paragraphs and no passage is close to it in meaning; "
+           "in the evaluation sets about half of such answers cited the wrong paragraph, so read it and the other "
+           "close paragraphs first")
 
 
 @dataclass(frozen=True)
@@ -77,3 +95,15 @@ def _not_mentioned(evidence: Evidence) -> str:
     if named_in:
         text += f"; {' and '.join(named_in)} {'does' if len(named_in) == 1 else 'do'}"
     return text
+
+
+def caution(result: RetrievalResult, cited: Sequence[Passage]) -> str:
+    """Why the citations of an answer from `cited` may be wrong, or "" when the match is close."""
+    evidence = result.evidence
+    if not cited or evidence.dense_top >= calibration(evidence.embedder).caution_similarity:
+        return ""
+    words = set(tokenize(result.plan.text))
+    if not words:
+        return ""
+    share = max(len(words & set(tokenize(passage.unit.text))) / len(words) for passage in cited)
+    return CAUTION if share < CAUTION_SHARE else ""

@@ -22,7 +22,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.abstain import Decision, decide
+from assistant.abstain import Decision, caution, decide
 from assistant.catalogue import SOURCE_NOTE as CATALOGUE_NOTE
 from assistant.catalogue import catalogue_answer
 from assistant.condense import Condenser
@@ -223,6 +223,14 @@ class Assistant:
         return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user_message(state.asked, self._sources(state)))]
 
     def _finish(self, state: TurnState) -> Answer:
+        """The answer, with a caution and the other close paragraphs when its citations rest on a weak match."""
+        answer = self._answer(state)
+        cited = [c.passage for c in answer.citations]
+        if answer.abstained or not (why := caution(state.retrieval, cited)):
+            return answer
+        return replace(answer, caution=why, related=tuple(p for p in answer.passages if p not in cited))
+
+    def _answer(self, state: TurnState) -> Answer:
         model = f"{self.model_name} (fallback: extractive)" if state.notice else self.model_name
         base = Answer(state.question, state.standalone, "", False, model=model,
                       retrieved=state.retrieval.passages, notice=state.notice)

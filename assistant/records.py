@@ -53,12 +53,13 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()  # the numbered sources given to the model
-    related: tuple[Passage, ...] = ()  # closest paragraphs offered when abstaining
+    related: tuple[Passage, ...] = ()  # closest paragraphs offered when abstaining or cautioning
     retrieved: tuple[Passage, ...] = ()  # the whole ranked retrieval, for evaluation
     flagged: tuple[str, ...] = ()  # sentences with a number or quote no cited source has
     grounded: bool = False  # at least one valid citation and nothing flagged
     model: str = ""
     reason: str = ""  # why the assistant abstained or flagged, for display
+    caution: str = ""  # why the citations may not answer the question (weak match), for display
     notice: str = ""  # what went wrong with the model while answering (e.g. it crashed; fallback used)
     timings: dict[str, float] = field(default_factory=dict)
     key_sentences: str = ""  # the reports' own sentences for the question, verified, shown before the model's answer

@@ -174,6 +174,17 @@ class QuestionResult:
     timings: Mapping[str, float] = field(default_factory=dict)
     gold_ranks: tuple[int | None, ...] = ()  # rank of the first hit of each gold entry
     cited_counts: tuple[int, int, int] = (0, 0, 0)  # (cited units, of them hitting gold, gold entries cited)
+    cautioned: bool = False  # the answer carried a caution that its citations may not answer the question
+
+    @property
+    def cites_wrongly(self) -> bool | None:
+        """Whether an answer with citations cites no gold paragraph; None without citations.
+
+        Every citation of an answer to an unanswerable question is wrong; an abstention cites nothing.
+        """
+        if self.abstained or not self.cited_counts[0]:
+            return None
+        return not self.answerable or self.cited_counts[1] == 0
 
 
 def score_case(
@@ -184,6 +195,7 @@ def score_case(
     answer: str,
     abstained: bool,
     timings: Mapping[str, float],
+    cautioned: bool = False,
 ) -> QuestionResult:
     """Score one question from what the assistant retrieved (ranked), cited and answered."""
     return QuestionResult(
@@ -198,6 +210,7 @@ def score_case(
         timings=dict(timings),
         gold_ranks=tuple(_first_hit_rank(retrieved, entry) for entry in case.gold),
         cited_counts=_cited_counts(cited, case.gold),
+        cautioned=cautioned,
     )
 
 

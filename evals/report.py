@@ -12,6 +12,7 @@ TABLE_METRICS = (
     ("citation_precision_per_gold", "cite P g"), ("citation_recall_per_gold", "cite R g"),
     ("citation_precision", "cite P q"), ("citation_recall", "cite R q"), ("must_include_coverage", "terms"),
     ("abstention_correct", "abstain ok"), ("wrongly_abstained", "wrong abst."),
+    ("caution_on_wrong", "caution: wrong"), ("caution_on_right", "caution: right"),
     ("cites_outside_retrieved", "outside"), ("latency_p50_retrieve", "retr. p50 s"), ("latency_p50_total", "p50 s"),
     ("latency_p95_total", "p95 s"),
 )

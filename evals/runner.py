@@ -50,6 +50,7 @@ def question_record(case: EvalCase, answer: Answer) -> dict:
         "citations": [citation_json(c) for c in answer.citations],
         "standalone_question": answer.standalone_question,
         "flagged": list(answer.flagged),
+        "caution": answer.caution,
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
         "key_sentences": answer.key_sentences,
         "statements": [asdict(s) for s in answer.statements],
@@ -75,6 +76,7 @@ def run_cases(cases: Sequence[EvalCase], ask: Callable[[str, list[Turn]], Answer
                 answer=answer.text if not answer.abstained else "",
                 abstained=answer.abstained,
                 timings=answer.timings,
+                cautioned=bool(answer.caution),
             )
         )
         records.append(question_record(case, answer))

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from evals.metrics import K_VALUES, QuestionResult
 
-LOWER_IS_BETTER = frozenset({"wrongly_abstained", "cites_outside_retrieved"})
+LOWER_IS_BETTER = frozenset({"wrongly_abstained", "cites_outside_retrieved", "caution_on_right"})
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -77,6 +77,9 @@ def _answers(records: Sequence[QuestionResult]) -> dict[str, float | None]:
         "must_include_all": _mean([complete for _, complete in covered]),
         "abstention_correct": _mean([r.abstention_correct for r in records if not r.answerable]),
         "wrongly_abstained": _mean([r.abstained for r in records if r.answerable]),
+        # Of the answers citing no gold paragraph, and of those citing one, the share cautioned.
+        "caution_on_wrong": _mean([r.cautioned for r in records if r.cites_wrongly is True]),
+        "caution_on_right": _mean([r.cautioned for r in records if r.cites_wrongly is False]),
     }
     for stage in sorted({stage for r in records for stage in r.timings}):
         seconds = [r.timings[stage] for r in records if stage in r.timings]
@@ -97,7 +100,9 @@ def summarize(records: Sequence[QuestionResult]) -> dict[str, dict]:
     Retrieval and citation precision/recall are means over answerable questions (all-gold@10
     over multi-gold ones, precision over answers that cite); `cites_outside_retrieved` is the
     share of all answers; `abstention_correct` is the share of unanswerable questions,
-    `wrongly_abstained` of answerable ones. A metric with no defined value is None.
+    `wrongly_abstained` of answerable ones; `caution_on_wrong` is the share of answers citing
+    no gold paragraph (every answer to an unanswerable question that cites) that carried a
+    caution, `caution_on_right` the share of those citing one. A metric with no defined value is None.
     """
     kinds = sorted({r.kind for r in records})
     by_kind = {kind: _scope([r for r in records if r.kind == kind]) for kind in kinds}

@@ -482,3 +482,28 @@ def test_a_list_question_is_answered_with_the_list_the_first_paragraph_holds(ext
     lines = answer.text.splitlines()
     assert lines[0] == "All Member States can: [1]"
     assert [line.split(" ")[1] for line in lines[1:]] == ["Appoint", "Sign,", "Issue", "Conduct", "Establish"]
+
+
+def test_an_answer_on_a_weak_match_is_cautioned_and_offers_the_other_close_paragraphs(ingested, extractive):
+    # Worded unlike any paragraph: the one that answers (A/71/1016 para. 47, "We should ask
+    # ourselves, as individuals, ...") is not the one quoted, so the user is told to check.
+    question = "Is it up to ordinary people to do anything, or is it all on governments?"
+    answer = extractive.ask(question)
+    assert not answer.abstained and answer.caution.startswith("few of the question's words")
+    assert "A/71/1016, para. 47" in [p.unit.citation for p in answer.related]
+    assert not {p.unit.unit_id for p in answer.related} & {c.passage.unit.unit_id for c in answer.citations}
+    env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODEL": "extractive"}
+    out = subprocess.run([sys.executable, "-m", "cli", "ask", question], capture_output=True, text=True, env=env)
+    assert "Check before quoting: few of the question's words" in out.stdout
+    assert "Other close paragraphs:\n" in out.stdout and "- A/71/1016, para. 47: " in out.stdout
+    data = json.loads(subprocess.run([sys.executable, "-m", "cli", "ask", question, "--json"],
+                                     capture_output=True, text=True, env=env).stdout)
+    assert data["caution"] == answer.caution and "A/71/1016" in [p["doc"] for p in data["related"]]
+
+
+def test_an_answer_on_a_close_match_carries_no_caution(extractive):
+    answer = extractive.ask(
+        "Which commission of inquiry does the 2012 report give as an example of both pillar two and pillar three?")
+    assert _refs(answer) == ["A/66/874, para. 12"]
+    assert answer.caution == "" and answer.related == ()
+    assert "Check before quoting" not in answer_markdown(answer)

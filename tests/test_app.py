@@ -110,6 +110,20 @@ def test_unanswerable_question_shows_the_abstention_with_related_paragraphs(star
     assert [x.label for x in at.expander if x.label.startswith("A/")]  # the related paragraphs open too
 
 
+def test_a_weak_match_shows_a_caution_and_the_other_close_paragraphs_that_open(start):
+    at = ask(start(), "Is it up to ordinary people to do anything, or is it all on governments?")
+    assert any(w.value.startswith("**Check this citation:** few of the question") for w in at.warning)
+    texts = shown(at)
+    assert texts.index("**Sources**") < texts.index("**Other close paragraphs** (the answer may be in one of these)")
+    assert any(label.startswith("A/71/1016, para. 47") for label in citation_labels(at))
+
+
+def test_a_close_match_shows_no_caution(start):
+    at = ask(start(), GUINEA)
+    assert not [w for w in at.warning if "Check this citation" in w.value]
+    assert not [t for t in shown(at) if t.startswith("**Other close paragraphs**")]
+
+
 def test_follow_up_shows_the_standalone_question(start):
     at = ask(ask(start(), FOCAL), "What should the national strategies backing them contain?")
     answering = [c.value for c in at.caption if c.value.startswith("Answering:")]

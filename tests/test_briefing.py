@@ -213,3 +213,10 @@ def test_save_upload_stays_in_the_uploads_folder_and_rejects_unknown_types(tmp_p
     assert 'id = "A/72/884"' in sidecar and 'title = "The \\"2018\\" report"' in sidecar
     with pytest.raises(IngestError, match="unsupported file type '.exe'"):
         save_upload("virus.exe", b"MZ", tmp_path / "uploads")
+
+
+def test_a_cautioned_answer_keeps_its_caution_and_other_paragraphs_in_the_briefing(extractive, docs):
+    answer = extractive.ask("Is it up to ordinary people to do anything, or is it all on governments?")
+    item = item_from_answer(answer, docs)
+    assert answer.caution and f"(Check before use: {answer.caution}. Other close paragraphs: " in item.text
+    assert "A/71/1016, para. 47" in item.text.split("Other close paragraphs:")[1]

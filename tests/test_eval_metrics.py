@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from evals.metrics import (
     retrieval_scores,
     score_case,
 )
-from evals.summary import compare, percentile, summarize
+from evals.summary import compare, lower_is_better, percentile, summarize
 from ingest.errors import R2PError
 
 DEV = Path(__file__).parents[1] / "evals/data/dev.jsonl"
@@ -255,6 +256,25 @@ def test_summarize_overall_and_per_kind():
     unanswerable = summary["by_kind"]["unanswerable"]
     assert unanswerable["recall@1"] is None and unanswerable["abstention_correct"] == 0.5
     json.dumps(summary)
+
+
+def test_caution_shares_split_answers_citing_no_gold_paragraph_from_the_others():
+    def answered(case_id, counts, cautioned, answerable=True):
+        return replace(result(case_id, "paraphrase", answerable=answerable), cited_counts=counts, cautioned=cautioned)
+
+    records = [
+        answered("q1", (1, 0, 0), True),  # cites a paragraph that is not gold, cautioned
+        answered("q2", (1, 0, 0), False),
+        answered("q3", (2, 1, 1), True),  # one of its two citations is gold: right, cautioned
+        answered("q4", (1, 1, 1), False),
+        answered("q5", (1, 0, 0), True, answerable=False),  # an unanswerable question answered
+        answered("q6", (0, 0, 0), True),  # no citation: neither
+        replace(answered("q7", (0, 0, 0), True), abstained=True),
+    ]
+    overall = summarize(records)["overall"]
+    assert overall["caution_on_wrong"] == pytest.approx(2 / 3)
+    assert overall["caution_on_right"] == pytest.approx(1 / 2)
+    assert lower_is_better("caution_on_right") and not lower_is_better("caution_on_wrong")
 
 
 def test_cites_outside_counts_every_answer():

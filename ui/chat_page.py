@@ -57,6 +57,10 @@ def show_answer(ex: Exchange, snapshot, settings: Settings, history: list) -> No
         st.markdown(f"**{title}**")
         for passage in sources:
             paragraph(passage, snapshot)
+    if answer.caution and answer.related:
+        st.markdown("**Other close paragraphs** (the answer may be in one of these)")
+        for passage in answer.related:
+            paragraph(passage, snapshot)
     actions(ex, snapshot, settings, history)
 
 
@@ -73,6 +77,8 @@ def show_answer_text(answer: Answer) -> None:
         st.caption("Each statement above was checked against the sentence it cites; one that restates a "
                    "sentence is shown as the report wrote it. The check misses some errors in the model's own "
                    "words (see the README): read the cited paragraph before quoting a synthesis.")
+    if answer.caution:
+        st.warning(f"**Check this citation:** {markdown_escape(answer.caution)}.", icon=":material/search:")
     if answer.flagged:
         st.warning("Statements marked ⚠ contain a number, date or quotation that the cited paragraph "
                    "does not: check them before use.")

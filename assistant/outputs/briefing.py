@@ -81,6 +81,9 @@ def item_from_answer(answer: Answer, docs: Mapping[str, DocInfo]) -> BriefingIte
     text = collapse_repeated_markers(answer.text)
     if answer.abstained and answer.related:
         text += " Related: " + "; ".join(p.unit.citation for p in answer.related) + "."
+    elif answer.caution:  # kept in the editable text: the trainer checks, then deletes it
+        others = "; ".join(p.unit.citation for p in answer.related)
+        text += f" (Check before use: {answer.caution}.{f' Other close paragraphs: {others}.' if others else ''})"
     return BriefingItem(answer.standalone_question or answer.question, text, refs, answer.flagged, answer.abstained)
 
 

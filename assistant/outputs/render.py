@@ -55,6 +55,7 @@ def answer_json(answer: Answer) -> dict:
         "flagged": list(answer.flagged),
         "related": [passage_json(p) for p in answer.related],
         "reason": answer.reason,
+        "caution": answer.caution,
         "notice": answer.notice,
         "model": answer.model,
         "key_sentences": answer.key_sentences,
@@ -89,12 +90,17 @@ def answer_markdown(answer: Answer, include_text: bool = True) -> str:
     if answer.unverified:
         lines.append("\n**Not verified** (the model said this; the sentences it cites do not):")
         lines += [f"- {s.text} ({s.why_not})" for s in answer.unverified]
+    if answer.caution:
+        lines.append(f"\nCheck before quoting: {answer.caution}.")
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
             unit = c.passage.unit
             section = f" ({unit.section[-1]})" if unit.section else ""
             lines.append(f"[{c.marker}] {c.reference}{section}: {_excerpt(unit.text)}")
+        if answer.related:
+            lines.append("\nOther close paragraphs:")
+            lines += [f"- {p.unit.citation}: {_excerpt(p.unit.text)}" for p in answer.related]
     elif answer.related:
         lines.append("\nRelated paragraphs:")
         lines += [f"- {p.unit.citation}: {_excerpt(p.unit.text)}" for p in answer.related]
