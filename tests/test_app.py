@@ -183,10 +183,12 @@ def test_compare_view_has_one_row_per_report(start):
     at.text_input(key="compare-question").set_value("What do the reports say about national focal points?").run()
     next(b for b in at.button if b.label == "Compare").click().run()
     table = next(m.value for m in at.markdown if m.value.startswith("| Year | Report |"))
-    assert [line.split("|")[2].strip() for line in table.splitlines()[2:]] == [
-        "A/66/874", "A/69/981", "A/70/999-summary", "A/71/1016"]
-    row_2015 = next(line for line in table.splitlines() if line.startswith("| 2015 |"))
+    rows = [line for line in table.splitlines()[2:] if line.startswith("| ")]
+    assert [line.split("|")[2].strip() for line in rows] == ["A/66/874", "A/69/981", "A/70/999-summary", "A/71/1016"]
+    row_2015 = next(line for line in rows if line.startswith("| 2015 |"))
     assert "focal point" in row_2015.lower() and "para. " in row_2015.split("|")[4]
+    assert rows[0].split("|")[3].strip().startswith("⚠")  # 2012 never speaks of focal points: a weak match
+    assert table.splitlines()[-1].startswith("⚠ Weak match: few of the question's words")
 
 
 def test_unavailable_model_says_why_and_extractive_mode_recovers(start):

@@ -19,7 +19,7 @@ from assistant.condense import ContextCondenser
 from assistant.factory import build_assistant
 from assistant.outputs.briefing import Briefing, BriefingItem, Reference, briefing_markdown, item_from_answer
 from assistant.outputs.briefing_docx import briefing_docx
-from assistant.outputs.compare import NOT_ADDRESSED, compare, compare_markdown, comparison_item
+from assistant.outputs.compare import NOT_ADDRESSED, WEAK_MATCH, compare, compare_markdown, comparison_item
 from assistant.outputs.feedback import FeedbackStore, rate
 from assistant.outputs.render import answer_display_markdown, markdown_escape, un_date
 from assistant.records import Turn
@@ -167,11 +167,17 @@ def test_compare_gives_one_row_per_report_citing_only_that_report(extractive, do
         assert all(c.passage.unit.doc_id == row.doc.doc_id for c in row.answer.citations)
         assert row.answer.abstained or row.references
     table = compare_markdown(rows)
-    assert table.count("\n") == len(rows) + 1
+    assert len([line for line in table.split("\n") if line.startswith("| 20")]) == len(rows)
     for year in ("2015", "2016", "2017"):  # the reports that speak of focal points answer with them
         row = next(line for line in table.split("\n") if line.startswith(f"| {year} |"))
-        assert "focal point" in row.lower()
+        assert "focal point" in row.lower() and "⚠" not in row
+    # The 2012 report never speaks of focal points: its closest paragraph is marked as a weak match.
+    assert table.split("\n")[2].startswith("| 2012 | A/66/874 | ⚠ ")
+    assert table.endswith(f"\n\n⚠ Weak match: {WEAK_MATCH}.")
     item = comparison_item("focal points?", rows, docs)
+    first, *others = item.text.split("\n\n")
+    assert first.startswith("A/66/874 (") and first.endswith(f"(Check before use, weak match: {WEAK_MATCH}.)")
+    assert not [p for p in others if "Check before use" in p]
     markers = [m for m, _ in item.references]
     assert markers == list(range(1, len(markers) + 1))  # renumbered across the rows
     md = briefing_markdown(Briefing(items=[item]), TODAY)

@@ -18,6 +18,8 @@ from vectorstore.records import DocInfo
 from vectorstore.retriever import Filters
 
 NOT_ADDRESSED = "Not addressed in this report."
+WEAK_MATCH = ("few of the question's words are in the paragraph cited and nothing in the report is close to the "
+              "question in meaning; read the paragraph before quoting it")
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,18 @@ def _cell(text: str) -> str:
 
 
 def compare_markdown(rows: Sequence[CompareRow]) -> str:
-    """The comparison as a Markdown table (document text escaped, so it stays text)."""
+    """The comparison as a Markdown table (document text escaped, so it stays text).
+
+    A row whose answer rests on a weak match (`Answer.caution`) is marked ⚠, explained under the table.
+    """
     lines = ["| Year | Report | What it says | Citations |", "| --- | --- | --- | --- |"]
     for row in rows:
         says = f"*{_cell(row.says)}*" if row.answer.abstained else _cell(row.says)
+        says = f"⚠ {says}" if row.answer.caution else says
         cites = "; ".join(_cell(r.removeprefix(f"{row.doc.doc_id}, ")) for r in row.references) or "–"
         lines.append(f"| {row.year} | {_cell(row.doc.doc_id)} | {says} | {cites} |")
+    if any(row.answer.caution for row in rows):
+        lines.append(f"\n⚠ Weak match: {WEAK_MATCH}.")
     return "\n".join(lines)
 
 
@@ -88,5 +96,6 @@ def comparison_item(question: str, rows: Sequence[CompareRow], docs: Mapping[str
         offset = len(references)
         renumber = {c.marker: offset + i for i, c in enumerate(row.answer.citations, 1)}
         references += [(renumber[c.marker], reference_for(c.passage.unit, docs)) for c in row.answer.citations]
-        paragraphs.append(f"{lead} {_renumbered(collapse_repeated_markers(row.answer.text), renumber)}")
+        check = f" (Check before use, weak match: {WEAK_MATCH}.)" if row.answer.caution else ""
+        paragraphs.append(f"{lead} {_renumbered(collapse_repeated_markers(row.answer.text), renumber)}{check}")
     return BriefingItem(f"Across the reports: {question}", "\n\n".join(paragraphs), tuple(references))
