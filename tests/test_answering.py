@@ -122,22 +122,24 @@ def test_bad_questions_get_a_clear_error(extractive, question):
         extractive.ask(question)
 
 
-def test_cli_ask_json_contract_and_errors(ingested):
+def _cli(ingested, *args) -> subprocess.CompletedProcess:
+    """`r2p ARGS` in a child process on the ingested corpus, extractive."""
     env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODEL": "extractive"}
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
 
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
 
-    out = run("ask", "What does the 2012 report say about the Guinea commission of inquiry?", "--json")
+def test_cli_ask_json_contract_and_errors(ingested):
+    out = _cli(ingested, "ask", "What does the 2012 report say about the Guinea commission of inquiry?", "--json")
     data = json.loads(out.stdout)
     assert set(data) >= {"answer", "abstained", "standalone_question", "citations", "passages", "timings"}
     assert {"doc", "para", "text"} <= set(data["citations"][0])
-    empty = run("ask", "   ")
+    empty = _cli(ingested, "ask", "   ")
     assert empty.returncode == 2 and "question is empty" in empty.stderr and "Traceback" not in empty.stderr
-    declined = run("ask", "What do the reports say about artificial intelligence?")  # declined after the reply
+    # Declined after the reply.
+    declined = _cli(ingested, "ask", "What do the reports say about artificial intelligence?")
     assert any(line.startswith("The reports in this collection do not address this")
                for line in declined.stdout.splitlines())
-    bad_model = run("ask", "What is R2P?", "--model", "gpt-nonsense")
+    bad_model = _cli(ingested, "ask", "What is R2P?", "--model", "gpt-nonsense")
     assert bad_model.returncode == 2 and "Traceback" not in bad_model.stderr
     assert len(bad_model.stderr.strip().splitlines()) == 1
 
@@ -492,12 +494,10 @@ def test_an_answer_on_a_weak_match_is_cautioned_and_offers_the_other_close_parag
     assert not answer.abstained and answer.caution.startswith("few of the question's words")
     assert "A/71/1016, para. 47" in [p.unit.citation for p in answer.related]
     assert not {p.unit.unit_id for p in answer.related} & {c.passage.unit.unit_id for c in answer.citations}
-    env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODEL": "extractive"}
-    out = subprocess.run([sys.executable, "-m", "cli", "ask", question], capture_output=True, text=True, env=env)
+    out = _cli(ingested, "ask", question)
     assert "Check before quoting: few of the question's words" in out.stdout
     assert "Other close paragraphs:\n" in out.stdout and "- A/71/1016, para. 47: " in out.stdout
-    data = json.loads(subprocess.run([sys.executable, "-m", "cli", "ask", question, "--json"],
-                                     capture_output=True, text=True, env=env).stdout)
+    data = json.loads(_cli(ingested, "ask", question, "--json").stdout)
     assert data["caution"] == answer.caution and "A/71/1016" in [p["doc"] for p in data["related"]]
 
 

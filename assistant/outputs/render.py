@@ -98,11 +98,8 @@ def answer_markdown(answer: Answer, include_text: bool = True) -> str:
             unit = c.passage.unit
             section = f" ({unit.section[-1]})" if unit.section else ""
             lines.append(f"[{c.marker}] {c.reference}{section}: {_excerpt(unit.text)}")
-        if answer.related:
-            lines.append("\nOther close paragraphs:")
-            lines += [f"- {p.unit.citation}: {_excerpt(p.unit.text)}" for p in answer.related]
-    elif answer.related:
-        lines.append("\nRelated paragraphs:")
+    if answer.related:  # beside sources, a cautioned answer's; alone, an abstention's
+        lines.append("\nOther close paragraphs:" if answer.citations else "\nRelated paragraphs:")
         lines += [f"- {p.unit.citation}: {_excerpt(p.unit.text)}" for p in answer.related]
     return "\n".join(lines)
 
