@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,14 @@ from vectorstore.tuning import BASE_EMBEDDER
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ["R2P_EMBEDDING_MODEL"] = BASE_EMBEDDER  # subprocesses (the CLI, the app) inherit it
+
+
+def r2p(*args: str, data_dir, timeout: float | None = None, check: bool = False,
+        **env: str) -> subprocess.CompletedProcess:
+    """`r2p ARGS` in a child process, as a user runs it, on `data_dir` with `env` set on top."""
+    environ = {**os.environ, "R2P_DATA_DIR": str(data_dir), **env}
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=environ,
+                          timeout=timeout, check=check)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -19,6 +17,7 @@ from assistant.outputs.render import answer_markdown, with_references
 from assistant.prompts import SYSTEM_PROMPT
 from assistant.records import Turn
 from assistant.validation import QuestionError
+from tests.conftest import r2p
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +123,7 @@ def test_bad_questions_get_a_clear_error(extractive, question):
 
 def _cli(ingested, *args) -> subprocess.CompletedProcess:
     """`r2p ARGS` in a child process on the ingested corpus, extractive."""
-    env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), "R2P_MODEL": "extractive"}
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
+    return r2p(*args, data_dir=ingested.data_dir, R2P_MODEL="extractive")
 
 
 def test_cli_ask_json_contract_and_errors(ingested):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ from assistant.models import (
 )
 from assistant.models.gguf import model_path
 from assistant.settings import LLMSettings, Settings
+from tests.conftest import r2p
 from tests.fake_openai_server import FakeServer, canned_reply, running_fake_server
 
 SYSTEM = "You answer questions about the responsibility to protect. Cite passages like [1]."
@@ -228,9 +226,7 @@ def test_describe_model_names_each_backend() -> None:
 
 def _ask(ingested, spec: str, **env: str):
     """`r2p ask` in a child process, as a user runs it."""
-    environ = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir), **env}
-    return subprocess.run([sys.executable, "-m", "cli", "ask", QUESTION, "--model", spec],
-                          capture_output=True, text=True, env=environ, timeout=120)
+    return r2p("ask", QUESTION, "--model", spec, data_dir=ingested.data_dir, timeout=120, **env)
 
 
 def _closed_port_url() -> str:

@@ -7,7 +7,6 @@ vectors and nothing is embedded twice.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from assistant.factory import build_assistant, build_indexer, build_store
 from assistant.records import Turn
 from assistant.settings import BUNDLED_REPORTS, Settings
 from benchmarks.recorded import RecordedEmbedder
+from tests.conftest import r2p
 from vectorstore.indexer import expand_paths
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -121,10 +121,9 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
     (tmp_path / name).write_text((BUNDLED_REPORTS / name).read_text(encoding="utf-8")
                                  + "\n\nZebra crossings in Atlantis were discussed.\n", encoding="utf-8")
     (tmp_path / "manifest.toml").write_text((BUNDLED_REPORTS / "manifest.toml").read_text(encoding="utf-8"))
-    env = {**os.environ, "R2P_DATA_DIR": str(server_settings.data_dir), "R2P_CHROMA_URL": server_settings.chroma_url}
     try:
-        done = subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(tmp_path / name)],
-                              capture_output=True, text=True, env=env, timeout=300)
+        done = r2p("ingest", "-q", str(tmp_path / name), data_dir=server_settings.data_dir,
+                   R2P_CHROMA_URL=server_settings.chroma_url, timeout=300)
         assert done.returncode == 0, done.stderr
         assert any("Zebra crossings" in u.text for u in retriever.snapshot().units_of("A/70/999-summary"))
         # Scoped to one report, dense search is exact; unscoped, Chroma's HNSW may miss a
@@ -139,10 +138,9 @@ def test_another_process_sees_a_change_made_through_the_server(server_settings, 
 
 
 def test_unreachable_server_is_a_one_line_error(tmp_path):
-    env = {**os.environ, "R2P_DATA_DIR": str(tmp_path), "R2P_CHROMA_URL": f"http://127.0.0.1:{_free_port()}"}
+    url = f"http://127.0.0.1:{_free_port()}"
     for command in (["corpus"], ["ask", "What is the responsibility to protect?", "--model", "extractive"]):
-        done = subprocess.run([sys.executable, "-m", "cli", *command], capture_output=True, text=True, env=env,
-                              timeout=120)
+        done = r2p(*command, data_dir=tmp_path, R2P_CHROMA_URL=url, timeout=120)
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import subprocess
-import sys
 
 from assistant.doctor import llama_build_flags
+from tests.conftest import r2p
 
 
 def _r2p(*args: str, data_dir, **env: str) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "R2P_DATA_DIR": str(data_dir), **env}
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=environ,
-                          timeout=300)
+    return r2p(*args, data_dir=data_dir, timeout=300, **env)
 
 
 def test_doctor_passes_on_a_working_setup(ingested):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from evals.dataset import EvalCase, load_cases
 from evals.metrics import ScoredPassage, score_case
 from evals.summary import summarize
-from tests.conftest import REPO
+from tests.conftest import REPO, r2p
 
 IDS = {"q002", "q037", "q075", "q087", "q093", "q096", "q115"}
 
@@ -27,9 +24,7 @@ def small_set(tmp_path_factory):
 
 
 def _eval(data_dir, *args):
-    env = {**os.environ, "R2P_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "cli", "eval", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    return r2p("eval", *map(str, args), data_dir=data_dir, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from assistant.factory import build_indexer, build_retriever
 from assistant.settings import Settings
+from tests.conftest import r2p
 from vectorstore.indexer import expand_paths
 from vectorstore.store import ChromaStore
 
@@ -98,22 +96,17 @@ def test_crash_mid_embedding_leaves_store_consistent(tmp_path, small_reports, em
     assert len(_units_of(build_indexer(settings, embedder), SUMMARY)) == 40
 
 
-def _run_cli(args, data_dir, **kw):
-    env = {**os.environ, "R2P_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env, **kw)
-
-
 def test_bad_input_is_reported_per_file_and_good_files_still_go_in(tmp_path, small_reports):
     data = tmp_path / "data"
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 20)
     (tmp_path / "report.pdf.exe").write_bytes(b"MZ")
     good = next(small_reports.glob("*.txt"))
-    first = _run_cli(["ingest", "-q", str(good)], data)
+    first = r2p("ingest", "-q", str(good), data_dir=data)
     assert first.returncode == 0, first.stderr
     args = ["ingest", "-q", str(tmp_path / "empty.txt"), str(tmp_path / "binary.txt"),
             str(tmp_path / "report.pdf.exe"), str(tmp_path / "missing.txt"), str(good)]
-    result = _run_cli(args, data)
+    result = r2p(*args, data_dir=data)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 4
@@ -122,7 +115,7 @@ def test_bad_input_is_reported_per_file_and_good_files_still_go_in(tmp_path, sma
     assert "unsupported file type '.exe'" in errors[2]
     assert "missing.txt: no such file" in errors[3]
     assert "Traceback" not in result.stderr
-    corpus = json.loads(_run_cli(["corpus", "--json"], data).stdout)
+    corpus = json.loads(r2p("corpus", "--json", data_dir=data).stdout)
     assert [(d["doc"], d["blocks"]) for d in corpus] == [(SUMMARY, 40)]
 
 
@@ -131,7 +124,7 @@ def test_a_folder_walk_names_every_file_it_skips_and_why(tmp_path, small_reports
     (small_reports / "notes").mkdir()
     (small_reports / "notes" / "minutes.odt").write_bytes(b"PK")
     (small_reports / ".DS_Store").write_bytes(b"\0")
-    result = _run_cli(["ingest", "-q", str(small_reports)], tmp_path / "data")
+    result = r2p("ingest", "-q", str(small_reports), data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stderr
     skipped = sorted(line for line in result.stderr.splitlines() if line.startswith("skipped:"))
     assert len(skipped) == 3
@@ -140,7 +133,7 @@ def test_a_folder_walk_names_every_file_it_skips_and_why(tmp_path, small_reports
     formats = "(.docx, .markdown, .md, .pdf, .txt)"
     assert f"{small_reports / 'sheet.xlsx'}: .xlsx is not a supported format {formats}" in skipped[2]
     assert "manifest.toml" not in result.stderr  # metadata is read, not skipped
-    corpus = json.loads(_run_cli(["corpus", "--json"], tmp_path / "data").stdout)
+    corpus = json.loads(r2p("corpus", "--json", data_dir=tmp_path / "data").stdout)
     assert [(d["doc"], d["blocks"]) for d in corpus] == [(SUMMARY, 40)]
 
 

@@ -9,11 +9,8 @@ and real footnotes. Each must give what the text version gives.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 from pypdf import PdfReader as PypdfReader
@@ -29,6 +26,7 @@ from ingest.pdf_reader import PageLines, layout_text
 from ingest.readers import READERS, read_file
 from ingest.records import UnitKind
 from ingest.structure import parse_units
+from tests.conftest import r2p
 from tests.fixtures_docx import DocxBuilder
 from tests.fixtures_pdf import encrypt_pdf, render_ocr_pdf, render_pdf, render_scanned_pdf
 from tests.fixtures_render import outline, render_docx, render_text, up_to
@@ -226,15 +224,10 @@ def test_pdf_locked_only_against_editing_still_reads(rendered, tmp_path):
     assert load_document(tmp_path / "owner-locked.pdf").count(UnitKind.NUMBERED) == 75
 
 
-def _run_cli(args, data_dir):
-    env = {**os.environ, "R2P_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
-
-
 def test_cli_reports_bad_files_in_one_line_and_ingests_the_good_one(rendered, tmp_path, embedder):
     good = render_docx(up_to(outline(REPORT), 5, footnotes=False), tmp_path / "short.docx")
     bad = [render_scanned_pdf(tmp_path / "scanned.pdf"), encrypt_pdf(rendered["pdf"], tmp_path / "locked.pdf")]
-    result = _run_cli(["ingest", "-q", *map(str, bad), str(good)], tmp_path / "data")
+    result = r2p("ingest", "-q", *map(str, bad), str(good), data_dir=tmp_path / "data")
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 2 and "Traceback" not in result.stderr

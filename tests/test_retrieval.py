@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from assistant.abstain import decide
+from tests.conftest import r2p
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.langchain_retriever import R2PRetriever, document_to_passage
 from vectorstore.lexical import tokenize
@@ -114,9 +112,7 @@ def test_langchain_retriever_round_trips_passages(retriever):
 
 
 def test_cli_corpus_and_retrieve_json_contract(ingested):
-    env = {**os.environ, "R2P_DATA_DIR": str(ingested.data_dir)}
-    run = lambda *a: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "cli", *a], capture_output=True, text=True, env=env, check=True)
+    run = lambda *a: r2p(*a, data_dir=ingested.data_dir, check=True)  # noqa: E731
     corpus = {d["doc"]: d for d in json.loads(run("corpus", "--json").stdout)}
     assert {k: (v["numbered_paragraphs"], v["footnotes"]) for k, v in corpus.items()} == {
         "A/66/874": (61, 4), "A/69/981": (75, 23), "A/70/999-summary": (0, 0), "A/71/1016": (47, 23)}

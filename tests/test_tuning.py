@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import os
 import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -14,6 +12,7 @@ from assistant.abstain import decide
 from assistant.factory import build_indexer, build_retriever
 from assistant.settings import BUNDLED_REPORTS, Settings
 from ingest.loader import load_document
+from tests.conftest import r2p
 from vectorstore.calibration import calibration
 from vectorstore.indexer import expand_paths
 from vectorstore.tuning import BASE_EMBEDDER, TUNED_EMBEDDER, training_pairs, tune, tuned_path
@@ -94,6 +93,4 @@ def test_an_embedder_named_by_its_folder_ingests_without_warnings(tmp_path, smal
 
 def _ingest(reports, data_dir, embedding_model: str) -> subprocess.CompletedProcess:
     """`r2p ingest -q reports` in a child process, with its own data dir and embedder."""
-    env = {**os.environ, "R2P_DATA_DIR": str(data_dir), "R2P_EMBEDDING_MODEL": embedding_model}
-    return subprocess.run([sys.executable, "-m", "cli", "ingest", "-q", str(reports)],
-                          capture_output=True, text=True, env=env, check=False)
+    return r2p("ingest", "-q", str(reports), data_dir=data_dir, R2P_EMBEDDING_MODEL=embedding_model)
