@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.support import coverage
 from vectorstore.calibration import calibration
 from vectorstore.lexical import tokenize
 from vectorstore.records import Passage
@@ -102,8 +103,7 @@ def caution(result: RetrievalResult, cited: Sequence[Passage]) -> str:
     evidence = result.evidence
     if not cited or evidence.dense_top >= calibration(evidence.embedder).caution_similarity:
         return ""
-    words = set(tokenize(result.plan.text))
-    if not words:
+    if not tokenize(result.plan.text):
         return ""
-    share = max(len(words & set(tokenize(passage.unit.text))) / len(words) for passage in cited)
+    share = max(coverage(result.plan.text, passage.unit.text) for passage in cited)
     return CAUTION if share < CAUTION_SHARE else ""
