@@ -79,10 +79,10 @@ def item_from_answer(answer: Answer, docs: Mapping[str, DocInfo]) -> BriefingIte
     """A briefing item from a chat answer (the standalone question becomes the heading)."""
     refs = tuple((c.marker, reference_for(c.passage.unit, docs)) for c in answer.citations)
     text = collapse_repeated_markers(answer.text)
-    if answer.abstained and answer.related:
-        text += " Related: " + "; ".join(p.unit.citation for p in answer.related) + "."
+    others = "; ".join(p.unit.citation for p in answer.related)
+    if answer.abstained and others:
+        text += f" Related: {others}."
     elif answer.caution:  # kept in the editable text: the trainer checks, then deletes it
-        others = "; ".join(p.unit.citation for p in answer.related)
         text += f" (Check before use: {answer.caution}.{f' Other close paragraphs: {others}.' if others else ''})"
     return BriefingItem(answer.standalone_question or answer.question, text, refs, answer.flagged, answer.abstained)
 
